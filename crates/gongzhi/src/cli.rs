@@ -1,0 +1,385 @@
+//! Command line: `init`, `serve`, `user add`, `token create`, `audit verify`, `migrate`, `backup`.
+//! Every command honours `--data-dir` and `DATABASE_URL`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::audit::{self, AuditActor, VerifyOutcome};
+use gongzhi_platform::entity::user;
+use gongzhi_platform::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use gongzhi_platform::{AppState, Config, Db, identity, territory};
+
+#[derive(Parser)]
+#[command(
+    name = "gongzhi",
+    version,
+    about = "共治 Gongzhi — community governance platform"
+)]
+struct Cli {
+    /// Directory for the SQLite database, configuration (gongzhi.toml) and files.
+    #[arg(long, global = true, env = "GONGZHI_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the district root and its first administrator.
+    Init {
+        #[arg(long)]
+        district_code: String,
+        #[arg(long)]
+        district_name: String,
+        #[arg(long)]
+        admin: String,
+        /// Generated and printed when omitted.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Run the web server (migrates first).
+    Serve {
+        /// Seed the demo district into an empty database and print its accounts.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending migrations.
+    Migrate,
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// A consistent online copy of the SQLite database.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account holding one role over a territory node.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: String,
+        /// e.g. street_admin, community_admin, supervisor
+        #[arg(long)]
+        role: String,
+        /// Territory code (12 digits) where the role is held.
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API bearer token for a user.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Exit 0 when the hash chain is intact; otherwise name the first bad entry.
+    Verify,
+    /// Seal pending entries into the chain now.
+    Seal,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber_filter();
+    if config.log_format == "json" {
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .try_init();
+    } else {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    }
+}
+
+fn tracing_subscriber_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"))
+}
+
+async fn open_app(config: &Config) -> anyhow::Result<gongzhi_platform::app::App> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Db::connect(&config.database_url()).await?;
+    let modules = crate::modules();
+    gongzhi_platform::migration::run(&db.write, &modules).await?;
+    gongzhi_platform::app::build(config.clone(), db, modules)
+}
+
+async fn open(config: &Config) -> anyhow::Result<AppState> {
+    Ok(open_app(config).await?.state)
+}
+
+/// Render a platform error for the terminal (Chinese first).
+fn explain(e: gongzhi_platform::AppError) -> anyhow::Error {
+    let doc = e.problem();
+    let mut msg = doc["detail"].as_str().unwrap_or("").to_string();
+    if let Some(errors) = doc["errors"].as_array() {
+        for f in errors {
+            msg.push_str(&format!(
+                "\n  {}: {}",
+                f["field"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    if let gongzhi_platform::AppError::Internal(inner) = e {
+        msg.push_str(&format!("\n  {inner:#}"));
+    }
+    anyhow::anyhow!(msg)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(cli.data_dir.as_deref())?;
+    init_logging(&config);
+    match cli.command {
+        Command::Migrate => {
+            let state = open(&config).await?;
+            println!("migrations up to date ({})", state.db.backend_name());
+        }
+        Command::Init {
+            district_code,
+            district_name,
+            admin,
+            password,
+        } => {
+            let state = open(&config).await?;
+            let who = AuditActor::system("init");
+            let district =
+                territory::create_district(&state.db, &who, &district_code, &district_name)
+                    .await
+                    .map_err(explain)?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| identity::random_token(12));
+            add_user(
+                &state,
+                &admin,
+                &password,
+                Role::DistrictAdmin,
+                &district.code,
+                "区级管理员",
+            )
+            .await?;
+            println!(
+                "已创建 {} ({}) 及管理员 {admin}",
+                district.name, district.code
+            );
+            if generated {
+                println!("初始密码 / initial password: {password}");
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    password,
+                    role,
+                    scope,
+                    display_name,
+                },
+        } => {
+            let state = open(&config).await?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("未知角色 / unknown role: {role}"))?;
+            let display = display_name.unwrap_or_else(|| username.clone());
+            add_user(&state, &username, &password, role, &scope, &display).await?;
+            println!("已创建账号 {username}（{} @ {scope}）", role.as_str());
+        }
+        Command::Token {
+            command: TokenCommand::Create { username, name },
+        } => {
+            let state = open(&config).await?;
+            let u = user::Entity::find()
+                .filter(user::Column::Username.eq(username.clone()))
+                .one(&state.db.read)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("找不到账号 / no such user: {username}"))?;
+            let who = AuditActor::system("cli");
+            let (_, secret) = identity::create_token(&state, &who, u.id, &u.home_path, &name, None)
+                .await
+                .map_err(explain)?;
+            println!("{secret}");
+        }
+        Command::Audit { command } => {
+            let state = open(&config).await?;
+            match command {
+                AuditCommand::Seal => {
+                    let n = audit::seal_all(&state.db).await?;
+                    println!("sealed {n} entries");
+                }
+                AuditCommand::Verify => match audit::verify(&state.db).await? {
+                    VerifyOutcome::Intact { sealed, pending } => {
+                        println!(
+                            "审计链完整 / audit chain intact: {sealed} sealed, {pending} pending"
+                        );
+                    }
+                    VerifyOutcome::Broken {
+                        chain_index,
+                        entry_id,
+                        problem,
+                    } => {
+                        eprintln!(
+                            "审计链被篡改 / audit chain broken at entry #{chain_index}{}: {problem}",
+                            entry_id.map(|i| format!(" (id {i})")).unwrap_or_default()
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            }
+        }
+        Command::Backup { to } => {
+            let state = open(&config).await?;
+            if state.db.backend() != gongzhi_platform::sea_orm::DbBackend::Sqlite {
+                anyhow::bail!(
+                    "backup copies the embedded SQLite database; for PostgreSQL use pg_dump"
+                );
+            }
+            if to.exists() {
+                anyhow::bail!("目标文件已存在 / target exists: {}", to.display());
+            }
+            let target = to.to_string_lossy().replace('\'', "''");
+            // VACUUM INTO takes a consistent snapshot while the server keeps running.
+            state
+                .db
+                .read
+                .execute_unprepared(&format!("VACUUM INTO '{target}'"))
+                .await?;
+            println!("已备份到 / backed up to {}", to.display());
+        }
+        Command::Serve { demo, bind } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            serve(config, demo).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn add_user(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    role: Role,
+    scope: &str,
+    display: &str,
+) -> anyhow::Result<()> {
+    let home = territory::get(&state.db.read, scope)
+        .await
+        .map_err(explain)?
+        .ok_or_else(|| anyhow::anyhow!("找不到区划节点 / no such territory: {scope}"))?;
+    let resolved = identity::resolve_territory_scope(&state.db.read, role, scope)
+        .await
+        .map_err(explain)?;
+    let who = AuditActor::system("cli");
+    let u = identity::create_user(
+        &state.db.write,
+        &who,
+        identity::NewUser {
+            username: username.into(),
+            password: password.into(),
+            display_name: display.into(),
+            phone: None,
+            home_code: home.code.clone(),
+        },
+        &home,
+    )
+    .await
+    .map_err(explain)?;
+    identity::grant_role_unchecked(&state.db, &who, &u, role, resolved)
+        .await
+        .map_err(explain)?;
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let app = open_app(&config).await?;
+    let state = app.state.clone();
+    if demo {
+        if crate::demo::is_empty(&state).await? {
+            crate::demo::seed(&state).await?;
+            println!("已载入演示数据 / demo district seeded: 盐田区 440308");
+        }
+        crate::demo::print_accounts(crate::demo::DEMO_PASSWORD);
+    }
+    let db = state.db.clone();
+    gongzhi_platform::app::spawn_audit_sealer(state.clone());
+    let listener = tokio::net::TcpListener::bind(&config.bind).await?;
+    println!(
+        "Gongzhi 共治 listening on http://{} ({})",
+        listener.local_addr()?,
+        db.backend_name()
+    );
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    let sealed = audit::seal_all(&db).await?;
+    tracing::info!(sealed, "shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,100 @@
+//! The platform's own API (the "core" module): sign-in, accounts and roles, tokens, territory,
+//! hubs and the audit log.
+
+pub mod audit;
+pub mod auth;
+pub mod territories;
+pub mod tokens;
+pub mod users;
+
+use gongzhi_kernel::authz::PermissionDecl;
+use sea_orm_migration::MigrationTrait;
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::module::Module;
+use crate::web::Routes;
+
+/// RFC 9457 problem document, as every error is returned.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    #[schema(example = "/problems/validation")]
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Per-field messages (validation problems only).
+    pub errors: Option<Vec<ProblemField>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+struct Security;
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::web::auth_cookie_name(),
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Gongzhi 共治 API", version = "1", description = "JSON API of the Gongzhi community-governance platform. Errors are RFC 9457 problem documents; messages are Chinese unless `lang=en` or `Accept-Language: en`."),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    paths(
+        auth::login, auth::logout, auth::me, auth::change_password,
+        tokens::list, tokens::create, tokens::revoke,
+        territories::list, territories::get_one, territories::create, territories::patch,
+        territories::import, territories::list_hubs, territories::create_hub,
+        users::list, users::get_one, users::create, users::grant, users::revoke,
+        users::set_status, users::reset_password,
+        audit::list, audit::export_csv,
+    ),
+    components(schemas(Problem, ProblemField))
+)]
+struct CoreApi;
+
+/// The platform itself, as the first module.
+pub struct CoreModule;
+
+impl Module for CoreModule {
+    fn name(&self) -> &'static str {
+        "core"
+    }
+
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(crate::migration::CoreSchema)]
+    }
+
+    fn permissions(&self) -> Vec<PermissionDecl> {
+        crate::authz::core_permissions()
+    }
+
+    fn routes(&self) -> Routes {
+        auth::routes()
+            .merge(tokens::routes())
+            .merge(territories::routes())
+            .merge(users::routes())
+            .merge(audit::routes())
+    }
+
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        CoreApi::openapi()
+    }
+}

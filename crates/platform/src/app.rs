@@ -1,0 +1,123 @@
+//! Assemble the application from the module list: policy, routes, OpenAPI, layers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use gongzhi_kernel::WorkingCalendar;
+use gongzhi_kernel::authz::Policy;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::module::Module;
+use crate::web::{AppError, AppInner, AppState, Routes, guard_layer, ops};
+
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub fn calendar(config: &Config) -> anyhow::Result<WorkingCalendar> {
+    let mut cal = WorkingCalendar::default_cn();
+    if let Some(path) = &config.calendar_file {
+        let text = std::fs::read_to_string(path)?;
+        cal.extend_from_toml(&text)
+            .map_err(|e| anyhow::anyhow!("calendar {}: {e}", path.display()))?;
+    }
+    Ok(cal)
+}
+
+pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<App> {
+    let policy = Policy::new(modules.iter().flat_map(|m| m.permissions()));
+    let mut routes = ops::routes();
+    let mut openapi = utoipa::openapi::OpenApiBuilder::new().build();
+    for (i, m) in modules.iter().enumerate() {
+        routes = routes.merge(m.routes());
+        let doc = m.openapi();
+        if i == 0 {
+            openapi = doc;
+        } else {
+            openapi.merge(doc);
+        }
+    }
+    let Routes { router, defs } = routes;
+    let max_body = config.max_body_bytes;
+    let state = AppState(Arc::new(AppInner {
+        calendar: calendar(&config)?,
+        db,
+        config,
+        policy,
+        routes: defs,
+        openapi,
+        modules,
+        login_limiter: Default::default(),
+        metrics: ops::prometheus(),
+    }));
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
+    let router = router
+        .fallback(not_found)
+        .with_state(state.clone())
+        .merge(docs)
+        .layer(middleware::from_fn_with_state(state.clone(), guard_layer))
+        .layer(axum::Extension(state.clone()))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(ops::track))
+        .layer(TraceLayer::new_for_http());
+    Ok(App { state, router })
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Strict headers on every response. Swagger UI alone needs inline styles.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let docs = req.uri().path().starts_with("/api/docs");
+    let mut resp = next.run(req).await;
+    let csp = if docs {
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
+    } else {
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    resp
+}
+
+/// Seal audit entries on a timer until the process ends.
+pub fn spawn_audit_sealer(state: AppState) {
+    let every = Duration::from_secs(state.config.audit_seal_seconds.max(1));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::audit::seal_pending(&state.db, 10_000).await {
+                // A concurrent sealer on another instance wins the race; try again next tick.
+                tracing::debug!(error = %e, "audit seal skipped");
+            }
+        }
+    });
+}
+
+pub fn into_response(e: AppError) -> Response {
+    e.into_response()
+}

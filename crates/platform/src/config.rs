@@ -1,0 +1,87 @@
+//! Configuration: defaults → optional `gongzhi.toml` in the data directory → `GONGZHI_*`
+//! environment variables (and `DATABASE_URL`).
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means the SQLite file in the data directory.
+    pub database_url: String,
+    pub bind: String,
+    /// `pretty` or `json` logs.
+    pub log_format: String,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins before the account is locked.
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i64,
+    /// Login attempts per client address per minute.
+    pub login_rate_per_minute: u32,
+    pub session_hours: i64,
+    /// Set the Secure flag on cookies (turn off only for plain-HTTP development).
+    pub cookie_secure: bool,
+    /// Seal pending audit entries into the hash chain this often.
+    pub audit_seal_seconds: u64,
+    /// Extra holiday years in the format of the bundled calendar (file path).
+    pub calendar_file: Option<PathBuf>,
+    /// Origins allowed for cookie-authenticated unsafe requests besides the request's own host.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            bind: "127.0.0.1:8080".into(),
+            log_format: "pretty".into(),
+            max_body_bytes: 2 * 1024 * 1024,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            login_rate_per_minute: 20,
+            session_hours: 12,
+            cookie_secure: false,
+            audit_seal_seconds: 5,
+            calendar_file: None,
+            allowed_origins: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Load configuration for a data directory (the CLI's `--data-dir` wins over everything).
+    pub fn load(data_dir: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        let dir = data_dir
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("GONGZHI_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("data"));
+        figment = figment
+            .merge(Toml::file(dir.join("gongzhi.toml")))
+            .merge(Toml::file("gongzhi.toml"))
+            .merge(Env::prefixed("GONGZHI_"));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        let mut config: Config = figment.extract()?;
+        config.data_dir = dir;
+        Ok(config)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("gongzhi.sqlite").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! SeaORM entities of the platform's tables (one set for SQLite and PostgreSQL).
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod audit_seal;
+pub mod hub;
+pub mod role_assignment;
+pub mod session;
+pub mod territory;
+pub mod user;
+pub mod workflow_event;

@@ -1,0 +1,341 @@
+//! The platform's own tables.
+
+use sea_orm::DbBackend;
+use sea_orm_migration::prelude::*;
+
+use super::path_col;
+
+pub struct CoreSchema;
+
+impl MigrationName for CoreSchema {
+    fn name(&self) -> &str {
+        "0001_core"
+    }
+}
+
+fn uuid(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.uuid().not_null();
+    c
+}
+fn text(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.string().not_null();
+    c
+}
+fn opt_text(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.string().null();
+    c
+}
+fn ts(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.timestamp_with_time_zone().not_null();
+    c
+}
+fn opt_ts(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.timestamp_with_time_zone().null();
+    c
+}
+fn int(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.integer().not_null().default(0);
+    c
+}
+fn big(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.big_integer().not_null();
+    c
+}
+fn path(b: DbBackend, name: &'static str) -> ColumnDef {
+    path_col(b, Alias::new(name))
+}
+fn t(name: &'static str) -> Alias {
+    Alias::new(name)
+}
+
+fn index(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(t(table));
+    for c in cols {
+        i.col(t(c));
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CoreSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let b = m.get_database_backend();
+
+        m.create_table(
+            Table::create()
+                .table(t("territories"))
+                .col(text("code").primary_key())
+                .col(text("name"))
+                .col(text("kind"))
+                .col(text("level"))
+                .col(opt_text("parent_code"))
+                .col(path(b, "path"))
+                .col(text("district_code"))
+                .col(text("status"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(int("version"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("territories", "ix_territories_path", &["path"], true))
+            .await?;
+        m.create_index(index(
+            "territories",
+            "ix_territories_parent_name",
+            &["parent_code", "name"],
+            true,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("hubs"))
+                .col(uuid("id").primary_key())
+                .col(text("territory_code"))
+                .col(path(b, "path"))
+                .col(text("kind"))
+                .col(text("name"))
+                .col(opt_text("address"))
+                .col(opt_text("phone"))
+                .col(text("status"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(int("version"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("hubs"), t("territory_code"))
+                        .to(t("territories"), t("code")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("hubs", "ix_hubs_path", &["path"], false))
+            .await?;
+        m.create_index(index(
+            "hubs",
+            "ix_hubs_territory_name",
+            &["territory_code", "name"],
+            true,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("users"))
+                .col(uuid("id").primary_key())
+                .col(text("username"))
+                .col(opt_text("phone"))
+                .col(text("display_name"))
+                .col(text("password_hash"))
+                .col(text("status"))
+                .col(int("failed_logins"))
+                .col(opt_ts("locked_until"))
+                .col(
+                    ColumnDef::new(t("must_change_password"))
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .col(text("home_code"))
+                .col(path(b, "home_path"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(int("version"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("users", "ux_users_username", &["username"], true))
+            .await?;
+        m.create_index(index("users", "ux_users_phone", &["phone"], true))
+            .await?;
+        m.create_index(index(
+            "users",
+            "ix_users_home_path",
+            &["home_path", "username"],
+            false,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("role_assignments"))
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("role"))
+                .col(text("scope_kind"))
+                .col(text("scope_ref"))
+                .col(path(b, "scope_path"))
+                .col(ColumnDef::new(t("granted_by")).uuid().null())
+                .col(ts("granted_at"))
+                .col(opt_ts("revoked_at"))
+                .col(ColumnDef::new(t("revoked_by")).uuid().null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("role_assignments"), t("user_id"))
+                        .to(t("users"), t("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "role_assignments",
+            "ix_roles_user",
+            &["user_id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "role_assignments",
+            "ix_roles_scope_path",
+            &["scope_path"],
+            false,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("sessions"))
+                .col(text("id_hash").primary_key())
+                .col(uuid("user_id"))
+                .col(text("csrf_token"))
+                .col(ts("created_at"))
+                .col(ts("expires_at"))
+                .col(opt_text("ip"))
+                .col(opt_text("user_agent"))
+                .col(opt_ts("revoked_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("sessions"), t("user_id"))
+                        .to(t("users"), t("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("sessions", "ix_sessions_user", &["user_id"], false))
+            .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("api_tokens"))
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("name"))
+                .col(text("token_hash"))
+                .col(text("prefix"))
+                .col(ts("created_at"))
+                .col(opt_ts("last_used_at"))
+                .col(opt_ts("expires_at"))
+                .col(opt_ts("revoked_at"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("api_tokens"), t("user_id"))
+                        .to(t("users"), t("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "api_tokens",
+            "ux_api_tokens_hash",
+            &["token_hash"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "api_tokens",
+            "ix_api_tokens_user",
+            &["user_id"],
+            false,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("audit_entries"))
+                .col(uuid("id").primary_key())
+                .col(ts("at"))
+                .col(ColumnDef::new(t("actor_id")).uuid().null())
+                .col(text("actor_name"))
+                .col(text("action"))
+                .col(text("entity_type"))
+                .col(text("entity_id"))
+                .col(path(b, "scope_path"))
+                .col(ColumnDef::new(t("summary")).text().not_null())
+                .col(opt_text("ip"))
+                .col(ColumnDef::new(t("chain_index")).big_integer().null())
+                .col(opt_text("entry_hash"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("audit_entries", "ix_audit_at", &["at", "id"], false))
+            .await?;
+        m.create_index(index(
+            "audit_entries",
+            "ix_audit_scope",
+            &["scope_path", "at"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "audit_entries",
+            "ux_audit_chain",
+            &["chain_index"],
+            true,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("audit_seals"))
+                .col(big("seal_no").primary_key())
+                .col(big("first_index"))
+                .col(big("last_index"))
+                .col(text("last_hash"))
+                .col(ts("sealed_at"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(t("workflow_events"))
+                .col(uuid("id").primary_key())
+                .col(text("workflow"))
+                .col(text("entity_id"))
+                .col(text("transition"))
+                .col(text("from_state"))
+                .col(text("to_state"))
+                .col(ColumnDef::new(t("actor_id")).uuid().null())
+                .col(opt_text("reason"))
+                .col(path(b, "scope_path"))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "workflow_events",
+            "ix_wf_entity",
+            &["workflow", "entity_id", "at"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,42 @@
+//! The manifest through which a capability plugs into the platform. The binary lists the
+//! modules; nothing else registers anything.
+
+use futures::future::BoxFuture;
+use gongzhi_kernel::authz::PermissionDecl;
+use sea_orm_migration::MigrationTrait;
+
+use crate::web::{AppState, Routes};
+
+pub trait Module: Send + Sync + 'static {
+    /// Stable name, used to key migrations.
+    fn name(&self) -> &'static str;
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
+        Vec::new()
+    }
+    fn permissions(&self) -> Vec<PermissionDecl> {
+        Vec::new()
+    }
+    /// API and page routes, each with its declared access.
+    fn routes(&self) -> Routes {
+        Routes::new()
+    }
+    /// The module's part of the OpenAPI document.
+    fn openapi(&self) -> utoipa::openapi::OpenApi {
+        utoipa::openapi::OpenApiBuilder::new().build()
+    }
+    /// Add demo data; runs once, on an empty database, in module order.
+    fn seed_demo<'a>(
+        &'a self,
+        _state: &'a AppState,
+        _demo: &'a mut DemoAccounts,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Accounts the demo seed created, printed at start-up.
+#[derive(Debug, Default)]
+pub struct DemoAccounts {
+    pub password: String,
+    pub accounts: Vec<(String, String, String)>,
+}

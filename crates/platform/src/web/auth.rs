@@ -1,0 +1,231 @@
+//! Authentication per request (bearer token or session cookie), the CSRF and Origin check for
+//! cookie-authenticated unsafe requests, the access guard every route carries, and the login
+//! rate limiter.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use gongzhi_kernel::authz::Actor;
+
+use super::{Access, AppError, AppState};
+use crate::i18n::{LOCALE, Locale};
+use crate::identity;
+
+pub const SESSION_COOKIE: &str = "gz_session";
+pub const LANG_COOKIE: &str = "gz_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Debug, Clone)]
+pub enum AuthVia {
+    Session { id_hash: String, csrf: String },
+    Token { token_id: uuid::Uuid },
+}
+
+/// Who is asking and from where; put in the request extensions by the global layer.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub actor: Option<Arc<Actor>>,
+    pub via: Option<AuthVia>,
+    pub ip: Option<String>,
+    pub locale: Locale,
+}
+
+/// The signed-in actor; rejects with 401 when there is none.
+pub struct CurrentActor {
+    pub actor: Arc<Actor>,
+    pub via: AuthVia,
+    pub ip: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let ctx = parts
+            .extensions
+            .get::<RequestCtx>()
+            .ok_or(AppError::Unauthenticated)?;
+        match (&ctx.actor, &ctx.via) {
+            (Some(actor), Some(via)) => Ok(CurrentActor {
+                actor: actor.clone(),
+                via: via.clone(),
+                ip: ctx.ip.clone(),
+            }),
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))
+    }
+}
+
+fn client_ip(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+fn choose_locale(req: &Request, jar: &CookieJar) -> Locale {
+    if let Some(q) = req.uri().query() {
+        for pair in q.split('&') {
+            if let Some(v) = pair.strip_prefix("lang=")
+                && let Some(l) = Locale::parse(v)
+            {
+                return l;
+            }
+        }
+    }
+    if let Some(l) = jar.get(LANG_COOKIE).and_then(|c| Locale::parse(c.value())) {
+        return l;
+    }
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Global layer: resolve locale and actor once, run the rest of the request inside the locale.
+pub async fn guard_layer(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let locale = choose_locale(&req, &jar);
+    let ip = client_ip(&req);
+    LOCALE
+        .scope(locale, async move {
+            let resolved = if let Some(token) = bearer(req.headers()) {
+                identity::actor_from_token(&state, token)
+                    .await
+                    .map(|o| o.map(|(actor, token_id)| (actor, AuthVia::Token { token_id })))
+            } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
+                identity::actor_from_session(&state, cookie.value())
+                    .await
+                    .map(|o| {
+                        o.map(|(actor, id_hash, csrf)| (actor, AuthVia::Session { id_hash, csrf }))
+                    })
+            } else {
+                Ok(None)
+            };
+            let (actor, via) = match resolved {
+                Ok(Some((a, v))) => (Some(Arc::new(a)), Some(v)),
+                Ok(None) => (None, None),
+                Err(e) => return e.into_response(),
+            };
+            req.extensions_mut().insert(RequestCtx {
+                actor,
+                via,
+                ip,
+                locale,
+            });
+            next.run(req).await
+        })
+        .await
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated unsafe request must carry the session's CSRF token, and its Origin
+/// (when sent) must be this host or an allowed origin.
+fn check_csrf(state: &AppState, req: &Request, csrf: &str) -> Result<(), AppError> {
+    let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    if sent != Some(csrf) {
+        return Err(AppError::Csrf);
+    }
+    check_origin(state, req.headers())
+}
+
+pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or("");
+    if origin_host == host || state.config.allowed_origins.iter().any(|o| o == origin) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
+/// Per-route guard: anonymous → 401, missing permission anywhere → 403, CSRF for cookies.
+pub async fn require(access: Access, req: Request, next: Next) -> Response {
+    let state = req.extensions().get::<AppState>().cloned();
+    let ctx = req.extensions().get::<RequestCtx>().cloned();
+    let (Some(state), Some(ctx)) = (state, ctx) else {
+        return AppError::Internal(anyhow::anyhow!("guard layer missing")).into_response();
+    };
+    if access != Access::Public {
+        let Some(actor) = &ctx.actor else {
+            return AppError::Unauthenticated.into_response();
+        };
+        if let Access::Permission(p) = access
+            && !state.policy.holds_anywhere(actor, p)
+        {
+            return AppError::Forbidden.into_response();
+        }
+    }
+    if is_unsafe(req.method())
+        && let Some(AuthVia::Session { csrf, .. }) = &ctx.via
+        && let Err(e) = check_csrf(&state, &req, csrf)
+    {
+        return e.into_response();
+    }
+    next.run(req).await
+}
+
+/// Fixed-window limiter keyed by client address (per server instance; the account lockout in
+/// the database is what holds across instances).
+#[derive(Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn allow(&self, key: &str, per_minute: u32) -> bool {
+        let mut w = self.windows.lock().expect("limiter lock");
+        let now = Instant::now();
+        if w.len() > 10_000 {
+            w.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let entry = w.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= per_minute
+    }
+}

@@ -1,0 +1,70 @@
+//! Web plumbing shared by every module: application state, the error type, the route registry
+//! with declared access, authentication, pagination and the OpenAPI document.
+
+mod auth;
+mod error;
+mod json;
+pub mod ops;
+pub mod pagination;
+mod routes;
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use gongzhi_kernel::WorkingCalendar;
+use gongzhi_kernel::authz::{Actor, Denied, Permission, Policy, ResourceScope};
+
+pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer};
+pub use error::{AppError, AppResult};
+pub use json::ApiJson;
+pub use pagination::{Page, PageParams};
+pub use routes::{Access, Probe, RouteDef, Routes};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::module::Module;
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<AppInner>);
+
+pub struct AppInner {
+    pub db: Db,
+    pub config: Config,
+    pub policy: Policy,
+    pub calendar: WorkingCalendar,
+    pub routes: Vec<RouteDef>,
+    pub openapi: utoipa::openapi::OpenApi,
+    pub modules: Vec<Arc<dyn Module>>,
+    pub login_limiter: auth::RateLimiter,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+impl Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// The single decision point for a record: 403 when out of scope or not permitted.
+    pub fn authorize(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        resource: &ResourceScope,
+    ) -> AppResult<()> {
+        self.policy
+            .authorize(actor, permission, resource)
+            .map_err(|d: Denied| {
+                tracing::debug!(%permission, ?d, user = %actor.username, "denied");
+                AppError::Forbidden
+            })
+    }
+}
+
+pub use auth::check_origin;
+
+pub fn auth_cookie_name() -> &'static str {
+    auth::SESSION_COOKIE
+}
