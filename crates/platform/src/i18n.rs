@@ -71,3 +71,102 @@ pub fn field_message(e: &FieldError) -> String {
 pub fn code_message(e: &CodeError) -> String {
     tr(e.key, &e.args)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// key → locales, from the rust-i18n v2 files (`key:` lines followed by `  locale:` lines).
+    fn catalog() -> BTreeMap<String, BTreeSet<String>> {
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+        for entry in std::fs::read_dir(dir).expect("locales dir") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+            let mut key = None;
+            for line in text.lines() {
+                if line.starts_with('#') || line.starts_with("_version") || line.trim().is_empty() {
+                    continue;
+                }
+                if !line.starts_with(' ') {
+                    key = Some(line.trim_end_matches(':').to_string());
+                    out.entry(key.clone().expect("key")).or_default();
+                } else if let (Some(k), Some((loc, _))) = (&key, line.trim().split_once(':')) {
+                    out.get_mut(k).expect("key").insert(loc.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_key_has_both_locales() {
+        for (key, locales) in catalog() {
+            assert!(
+                locales.contains("zh-CN") && locales.contains("en"),
+                "{key} has {locales:?}"
+            );
+        }
+    }
+
+    /// Scan the source for message keys (quoted `namespace.name` literals of our namespaces)
+    /// and require each in the catalog, so a typo or a forgotten message fails here.
+    #[test]
+    fn every_key_used_in_code_is_in_the_catalog() {
+        let cat = catalog();
+        let namespaces: BTreeSet<&str> = cat.keys().filter_map(|k| k.split('.').next()).collect();
+        let mut missing = Vec::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read");
+                for lit in text.split('"').skip(1).step_by(2) {
+                    let parts: Vec<&str> = lit.split('.').collect();
+                    let keyish = parts.len() >= 2
+                        && parts.iter().all(|p| {
+                            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        });
+                    if keyish && namespaces.contains(parts[0]) && !cat.contains_key(lit) {
+                        missing.push(format!("{}: {lit}", path.display()));
+                    }
+                }
+            }
+        }
+        // Actions and permissions share the dotted shape; they are not messages.
+        missing.retain(|m| {
+            ![
+                "territory.read",
+                "territory.write",
+                "territory.create",
+                "territory.update",
+                "user.read",
+                "user.manage",
+                "user.create",
+                "user.status",
+                "user.password_change",
+                "user.password_reset",
+                "audit.read",
+                "auth.login",
+                "auth.logout",
+                "auth.lockout",
+                "auth.login_failed",
+                "role.grant",
+                "role.revoke",
+                "token.create",
+                "token.revoke",
+                "hub.create",
+            ]
+            .iter()
+            .any(|a| m.ends_with(&format!(": {a}")))
+        });
+        assert!(
+            missing.is_empty(),
+            "keys missing from locales/: {missing:#?}"
+        );
+    }
+}

@@ -68,6 +68,21 @@ async fn pg_database(admin_url: &str, modules: &[Arc<dyn Module>]) -> String {
         .expect("connect to PostgreSQL admin database");
     if tpl.is_none() {
         let name = format!("gz_tpl_{}", std::process::id());
+        // Templates of earlier runs (test binaries run one after another).
+        let old = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT datname FROM pg_database WHERE datname LIKE 'gz_tpl_%' OR datname LIKE 'gz_t_%'",
+            ))
+            .await
+            .unwrap_or_default();
+        for row in old {
+            if let Ok(n) = row.try_get::<String>("", "datname") {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+                    .await;
+            }
+        }
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await

@@ -1,0 +1,14 @@
+//! Behaviour tests through the real router, on a fresh database per test. SQLite by default;
+//! set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres for PostgreSQL.
+//! One test binary for the crate keeps linking time down.
+
+mod api {
+    pub mod audit;
+    pub mod authz_walk;
+    pub mod cli;
+    pub mod fixture;
+    pub mod identity;
+    pub mod plumbing;
+    pub mod territory;
+    pub mod workflow;
+}

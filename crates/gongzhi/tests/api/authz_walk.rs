@@ -1,0 +1,186 @@
+//! Walk every route the router has (from the route registry, so new routes are covered without
+//! editing this test) and prove: anonymous → 401; a user of another street → 403 or 404, for
+//! reads and writes alike; and, so that the refusals mean something, the district admin's same
+//! request is not refused.
+
+use std::collections::HashMap;
+
+use axum::http::{Method, StatusCode};
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::entity::{api_token, role_assignment, user};
+use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use gongzhi_platform::testing::{TestApp, TestClient};
+use gongzhi_platform::web::{Access, RouteDef};
+
+use super::fixture::*;
+
+/// Values for path parameters and probe placeholders: all of them name street B's records.
+async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
+    let b = app
+        .user_model("b.admin", &[(Role::StreetAdmin, STREET_B)])
+        .await;
+    let _ = app
+        .user("b.other", &[(Role::CommunityAdmin, COMMUNITY_B)])
+        .await;
+    let db = &app.state.db.read;
+    let assignment = role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(b.id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let other = user::Entity::find()
+        .filter(user::Column::Username.eq("b.other"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(other.id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    HashMap::from([
+        ("code", COMMUNITY_B.to_string()),
+        ("user_id", b.id.to_string()),
+        ("assignment_id", assignment.id.to_string()),
+        ("token_id", token.id.to_string()),
+        ("foreign_street", STREET_B.to_string()),
+        ("foreign_community", COMMUNITY_B.to_string()),
+        ("foreign_new_community", "440308002009".to_string()),
+    ])
+}
+
+fn fill(template: &str, values: &HashMap<&'static str, String>, route: &RouteDef) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    // Any `{name}` left is a path parameter or placeholder the fixture does not know yet.
+    for (i, _) in out.match_indices('{') {
+        let rest = &out[i + 1..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        assert!(
+            name.is_empty() || !rest[name.len()..].starts_with('}'),
+            "{} {}: add a fixture value for {{{name}}} in foreign_values()",
+            route.method,
+            route.path
+        );
+    }
+    out
+}
+
+async fn call(
+    client: &TestClient,
+    route: &RouteDef,
+    values: &HashMap<&'static str, String>,
+) -> (StatusCode, String) {
+    let path = fill(route.path, values, route);
+    let (query, body) = match &route.probe {
+        Some(p) => (
+            fill(p.query, values, route),
+            p.body
+                .map(|b| (p.content_type, fill(b, values, route).into_bytes())),
+        ),
+        None => (String::new(), None),
+    };
+    let uri = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    let body = match (body, route.method.clone()) {
+        (Some(b), _) => Some(b),
+        (None, m) if m != Method::GET => Some(("application/json", b"{}".to_vec())),
+        _ => None,
+    };
+    let r = client.send(route.method.clone(), &uri, body).await;
+    (r.status, r.text())
+}
+
+fn guarded(route: &RouteDef) -> bool {
+    route.access != Access::Public
+}
+
+/// Routes that act only on the caller's own things and name no record.
+fn own_only(route: &RouteDef) -> bool {
+    route.access == Access::SignedIn && !route.path.contains('{')
+}
+
+#[tokio::test]
+async fn every_route_refuses_anonymous_and_foreign_users() {
+    let app = app().await;
+    let values = foreign_values(&app).await;
+    // A user holding every territory role in street A.
+    let foreigner = app
+        .user(
+            "a.everything",
+            &[
+                (Role::StreetAdmin, STREET_A),
+                (Role::Supervisor, STREET_A),
+                (Role::Reviewer, STREET_A),
+                (Role::Evaluator, STREET_A),
+                (Role::CommunityAdmin, COMMUNITY_A),
+                (Role::Resident, COMMUNITY_A),
+                (Role::Volunteer, COMMUNITY_A),
+                (Role::PartyMember, COMMUNITY_A),
+                (Role::Merchant, COMMUNITY_A),
+                (Role::CommunityLeader, COMMUNITY_A),
+            ],
+        )
+        .await;
+    let anon = app.anon();
+    let routes = app.state.routes.clone();
+    assert!(
+        routes.len() >= 20,
+        "expected the whole router, got {} routes",
+        routes.len()
+    );
+    let mut checked = 0;
+    for route in routes.iter().filter(|r| guarded(r)) {
+        let (status, body) = call(&anon, route, &values).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "anonymous {} {}: {body}",
+            route.method,
+            route.path
+        );
+        if !own_only(route) {
+            let (status, body) = call(&foreigner, route, &values).await;
+            assert!(
+                status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                "street A user on street B's {} {} got {status}: {body}",
+                route.method,
+                route.path
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15);
+}
+
+#[tokio::test]
+async fn probes_succeed_for_the_district_admin() {
+    // Each on a fresh database, so one route's change cannot hide another's refusal.
+    let routes = TestApp::new(gongzhi::modules()).await.state.routes.clone();
+    for route in routes
+        .iter()
+        .filter(|r| matches!(r.access, Access::Permission(_)))
+    {
+        let app = app().await;
+        let values = foreign_values(&app).await;
+        let admin = district_admin(&app).await;
+        let (status, body) = call(&admin, route, &values).await;
+        assert!(
+            status.is_success(),
+            "district admin on {} {} got {status} (the route's probe must describe a request that succeeds): {body}",
+            route.method,
+            route.path
+        );
+    }
+}

@@ -1,0 +1,311 @@
+use axum::http::StatusCode;
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::testing::TEST_PASSWORD;
+use serde_json::json;
+
+use super::fixture::*;
+
+#[tokio::test]
+async fn login_sets_a_session_and_csrf_guards_unsafe_requests() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let c = app.login("a.admin").await;
+    assert!(c.cookie.is_some() && c.csrf.is_some());
+    let me = c.get("/api/v1/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["roles"][0]["role"], "street_admin");
+    let mut no_csrf = c.clone();
+    no_csrf.csrf = None;
+    let r = no_csrf
+        .post_json("/api/v1/tokens", json!({"name": "x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert_eq!(r.json()["type"], "/problems/csrf");
+    let r = c.post_json("/api/v1/tokens", json!({"name": "x"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Each login opens a new session id (rotation).
+    let again = app.login("a.admin").await;
+    assert_ne!(again.cookie, c.cookie);
+    let r = c.post_json("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(c.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(again.get("/api/v1/me").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let anon = app.anon();
+    let r = anon
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "nobody", "password": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["code"], "auth.bad_credentials");
+    for i in 1..=5 {
+        let r = anon
+            .post_json(
+                "/api/v1/auth/login",
+                json!({"login": "a.admin", "password": "wrong-pass1"}),
+            )
+            .await;
+        let expected = if i < 5 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::LOCKED
+        };
+        assert_eq!(r.status, expected, "attempt {i}: {}", r.text());
+    }
+    let r = anon
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "a.admin", "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::LOCKED,
+        "the right password does not open a locked account"
+    );
+    assert!(r.json()["detail"].as_str().unwrap().contains("锁定"));
+    let en = anon
+        .clone()
+        .english()
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "a.admin", "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert!(
+        en.json()["detail"].as_str().unwrap().contains("locked"),
+        "{}",
+        en.text()
+    );
+    // An admin above lifts the lock by re-enabling the account.
+    let admin = district_admin(&app).await;
+    let users = admin.get("/api/v1/users?q=a.admin").await.json();
+    assert_eq!(users["items"][0]["locked"], true);
+    let id = users["items"][0]["id"].as_str().unwrap().to_string();
+    let r = admin
+        .post_json(
+            &format!("/api/v1/users/{id}/status"),
+            json!({"status": "active"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    app.login("a.admin").await;
+}
+
+#[tokio::test]
+async fn password_change_signs_out_other_sessions() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let first = app.login("a.admin").await;
+    let second = app.login("a.admin").await;
+    let r = first
+        .post_json(
+            "/api/v1/me/password",
+            json!({"current_password": "nope", "new_password": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["current_password", "new_password"]);
+    let r = first
+        .post_json(
+            "/api/v1/me/password",
+            json!({"current_password": TEST_PASSWORD, "new_password": "NewPass2026"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(first.get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(
+        second.get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "a.admin", "password": "NewPass2026"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_and_revocable() {
+    let app = app().await;
+    let a = street_admin_a(&app).await;
+    let before = app.token_count().await;
+    let r = a
+        .post_json("/api/v1/tokens", json!({"name": "", "expires_in_days": 0}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.token_count().await,
+        before,
+        "a refused token request stores nothing"
+    );
+    let r = a
+        .post_json(
+            "/api/v1/tokens",
+            json!({"name": "报表同步", "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let secret = r.json()["secret"].as_str().unwrap().to_string();
+    let id = r.json()["token"]["id"].as_str().unwrap().to_string();
+    let list = a.get("/api/v1/tokens").await.json();
+    assert!(
+        !list.to_string().contains(&secret),
+        "the secret is never listed"
+    );
+    let mut t = app.anon();
+    t.bearer = Some(secret);
+    assert_eq!(t.get("/api/v1/me").await.status, StatusCode::OK);
+    let r = a
+        .post_json(&format!("/api/v1/tokens/{id}/revoke"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(t.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    let r = a
+        .post_json(&format!("/api/v1/tokens/{id}/revoke"), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn admins_grant_roles_only_within_scope_and_rank() {
+    let app = app().await;
+    let a = street_admin_a(&app).await;
+    let users_before = app.count("users").await;
+    let r = a
+        .post_json("/api/v1/users", json!({"username": "x", "password": "abc", "display_name": "", "phone": "12345", "home": STREET_A}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["display_name", "password", "phone", "username"]
+    );
+    assert_eq!(app.count("users").await, users_before);
+    let r = a
+        .post_json("/api/v1/users", json!({"username": "zhang.san", "password": "Zhang2026", "display_name": "张三", "phone": "13800001111", "home": COMMUNITY_A}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["phone"], "138****1111", "phone numbers are masked");
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = a
+        .post_json("/api/v1/users", json!({"username": "zhang.san", "password": "Zhang2026", "display_name": "张三", "home": COMMUNITY_A}))
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "user.username_taken");
+
+    let roles_before = app.count("role_assignments").await;
+    let grant = |role: &str, scope: &str| json!({"role": role, "scope": scope});
+    let url = format!("/api/v1/users/{id}/roles");
+    assert_eq!(
+        a.post_json(&url, grant("district_admin", DISTRICT))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        a.post_json(&url, grant("supervisor", COMMUNITY_A))
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "supervisors rank above streets"
+    );
+    assert_eq!(
+        a.post_json(&url, grant("community_admin", COMMUNITY_B))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = a.post_json(&url, grant("community_admin", STREET_A)).await;
+    assert_eq!(r.json()["errors"][0]["code"], "role.wrong_level");
+    let r = a.post_json(&url, grant("org_admin", COMMUNITY_A)).await;
+    assert_eq!(r.json()["errors"][0]["code"], "role.needs_org_scope");
+    assert_eq!(
+        a.post_json(&url, grant("chief", COMMUNITY_A)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.count("role_assignments").await,
+        roles_before,
+        "refused grants change nothing"
+    );
+
+    let r = a
+        .post_json(&url, grant("community_admin", COMMUNITY_A))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let assignment = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        a.post_json(&url, grant("community_admin", COMMUNITY_A))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{id}/roles/{assignment}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let user = a.get(&format!("/api/v1/users/{id}")).await.json();
+    assert_eq!(user["roles"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn nobody_manages_an_account_that_outranks_them() {
+    let app = app().await;
+    let sup = app
+        .user_model("a.supervisor", &[(Role::Supervisor, STREET_A)])
+        .await;
+    let a = street_admin_a(&app).await;
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/password", sup.id),
+            json!({"new_password": "Takeover123"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/status", sup.id),
+            json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let admin = district_admin(&app).await;
+    let r = admin
+        .post_json(
+            &format!("/api/v1/users/{}/status", sup.id),
+            json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .anon()
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "a.supervisor", "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a disabled account cannot sign in"
+    );
+}
