@@ -64,6 +64,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate synthetic audit history for benchmarks (docs/benchmarks.md), then seal it.
+    #[command(hide = true)]
+    BenchData {
+        #[arg(long, default_value_t = 1_000_000)]
+        audit: u64,
+    },
     /// A consistent online copy of the SQLite database.
     Backup {
         #[arg(long)]
@@ -288,6 +294,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .execute_unprepared(&format!("VACUUM INTO '{target}'"))
                 .await?;
             println!("已备份到 / backed up to {}", to.display());
+        }
+        Command::BenchData { audit } => {
+            let state = open(&config).await?;
+            crate::demo::bench_audit(&state, audit).await?;
         }
         Command::Serve { demo, bind } => {
             if let Some(b) = bind {

@@ -238,3 +238,75 @@ pub fn print_accounts(demo_password: &str) {
         println!("  {username:<20} {:<16} {code}  {display}", role.as_str());
     }
 }
+
+/// Insert `n` synthetic audit entries spread over the demo district's streets and communities
+/// (as many as its nodes allow), then seal them; prints the rates. For benchmarks only.
+pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
+    use gongzhi_platform::entity::audit_entry;
+    use gongzhi_platform::sea_orm::QueryOrder;
+    let nodes = territory::Entity::find()
+        .order_by_asc(territory::Column::Path)
+        .all(&state.db.read)
+        .await?;
+    anyhow::ensure!(!nodes.is_empty(), "seed a district first (serve --demo)");
+    let actions = [
+        "territory.update",
+        "user.create",
+        "role.grant",
+        "auth.login",
+        "hub.create",
+    ];
+    let start = std::time::Instant::now();
+    let base = chrono::Utc::now() - chrono::Duration::days(365);
+    let mut done = 0u64;
+    while done < n {
+        let batch = (n - done).min(1_000);
+        let txn = state.db.write.begin().await?;
+        let rows: Vec<audit_entry::ActiveModel> = (0..batch)
+            .map(|i| {
+                let k = done + i;
+                let node = &nodes[(k as usize * 7919) % nodes.len()];
+                let [d, st, cm] = gongzhi_kernel::authz::path_levels(&node.path);
+                audit_entry::ActiveModel {
+                    scope_district: Set(d.unwrap_or_default().into()),
+                    scope_street: Set(st.map(Into::into)),
+                    scope_community: Set(cm.map(Into::into)),
+                    id: Set(uuid::Uuid::now_v7()),
+                    at: Set(base + chrono::Duration::milliseconds((k * 31_536) as i64)),
+                    actor_id: Set(None),
+                    actor_name: Set(format!("bench.user{}", k % 500)),
+                    action: Set(actions[(k % 5) as usize].into()),
+                    entity_type: Set("territory".into()),
+                    entity_id: Set(node.code.clone()),
+                    scope_path: Set(node.path.clone()),
+                    summary: Set(format!("{{\"n\":{k}}}")),
+                    ip: Set(Some("127.0.0.1".into())),
+                    chain_index: Set(None),
+                    entry_hash: Set(None),
+                }
+            })
+            .collect();
+        audit_entry::Entity::insert_many(rows).exec(&txn).await?;
+        txn.commit().await?;
+        done += batch;
+    }
+    let inserted = start.elapsed();
+    println!(
+        "inserted {n} audit entries in {:.1}s ({:.0}/s)",
+        inserted.as_secs_f64(),
+        n as f64 / inserted.as_secs_f64()
+    );
+    let start = std::time::Instant::now();
+    let sealed = gongzhi_platform::audit::seal_all(&state.db).await?;
+    let t = start.elapsed();
+    println!(
+        "sealed {sealed} entries in {:.1}s ({:.0}/s)",
+        t.as_secs_f64(),
+        sealed as f64 / t.as_secs_f64()
+    );
+    let start = std::time::Instant::now();
+    let outcome = gongzhi_platform::audit::verify(&state.db).await?;
+    let t = start.elapsed();
+    println!("verified in {:.1}s: {outcome:?}", t.as_secs_f64());
+    Ok(())
+}

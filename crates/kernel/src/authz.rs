@@ -440,6 +440,19 @@ impl Policy {
     }
 }
 
+/// The district, street and community segments of a materialized path (`/440308/440308002/…`).
+/// Large tables store these beside the path so a scope at any tier is an equality on an indexed
+/// column, and lists ordered by time walk an index instead of sorting the subtree.
+pub fn path_levels(path: &str) -> [Option<&str>; 3] {
+    let mut segs = path.split('/').filter(|s| !s.is_empty());
+    [segs.next(), segs.next(), segs.next()]
+}
+
+/// How deep a scope path is: 1 district, 2 street, 3 community, 4 grid.
+pub fn path_depth(path: &str) -> usize {
+    path.split('/').filter(|s| !s.is_empty()).count()
+}
+
 /// The upper bound of a path-prefix range scan: every path under `prefix` (which ends in `/`)
 /// sorts in `[prefix, upper)` under byte order, because `0` follows `/`.
 pub fn path_range_upper(prefix: &str) -> String {
@@ -647,6 +660,16 @@ mod tests {
                 "/440308/440308004/440308004001/".to_string()
             ]
         );
+    }
+
+    #[test]
+    fn levels_of_paths() {
+        assert_eq!(path_levels("/440308/"), [Some("440308"), None, None]);
+        assert_eq!(
+            path_levels("/440308/440308002/440308002001/440308002001003/"),
+            [Some("440308"), Some("440308002"), Some("440308002001")]
+        );
+        assert_eq!(path_depth("/440308/440308002/"), 2);
     }
 
     #[test]

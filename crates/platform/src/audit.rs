@@ -60,7 +60,11 @@ pub async fn record(
     who: &AuditActor,
     change: Change<'_>,
 ) -> Result<(), DbErr> {
+    let [district, street, community] = gongzhi_kernel::authz::path_levels(change.scope_path);
     audit_entry::ActiveModel {
+        scope_district: Set(district.unwrap_or_default().to_string()),
+        scope_street: Set(street.map(str::to_string)),
+        scope_community: Set(community.map(str::to_string)),
         id: Set(uuid::Uuid::now_v7()),
         at: Set(now()),
         actor_id: Set(who.user_id),

@@ -2,7 +2,8 @@
 //! loading an actor's grants and turning a scope filter into SQL.
 
 use gongzhi_kernel::authz::{
-    Actor, Grant, Permission, PermissionDecl, Role, Scope, ScopeFilter, path_range_upper,
+    Actor, Grant, Permission, PermissionDecl, Role, Scope, ScopeFilter, path_depth, path_levels,
+    path_range_upper,
 };
 use gongzhi_kernel::id::{OrgId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
@@ -122,4 +123,32 @@ pub fn scope_condition_with_org(
         c = c.add(Expr::col(org_col).is_in(filter.orgs.iter().map(|o| o.0)));
     }
     c
+}
+
+/// The scope filter for a table that stores its path's levels (see `path_levels`): each subtree
+/// becomes an equality on the column of its tier (plus the path range below community level), so
+/// an index on `(level column, time)` serves "newest first in my scope" without sorting.
+pub fn level_condition<C: IntoColumnRef + Clone>(
+    filter: &ScopeFilter,
+    levels: [C; 3],
+    path_col: C,
+) -> Condition {
+    let mut any = Condition::any();
+    for p in &filter.paths {
+        let depth = path_depth(p).clamp(1, 4);
+        let segs = path_levels(p);
+        let tier = depth.min(3) - 1;
+        let mut c =
+            Condition::all().add(Expr::col(levels[tier].clone()).eq(segs[tier].unwrap_or("")));
+        if depth > 3 {
+            c = c
+                .add(Expr::col(path_col.clone()).gte(p.clone()))
+                .add(Expr::col(path_col.clone()).lt(path_range_upper(p)));
+        }
+        any = any.add(c);
+    }
+    if filter.paths.is_empty() {
+        any = any.add(Expr::val(1).eq(0));
+    }
+    any
 }

@@ -4,11 +4,12 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use gongzhi_kernel::authz::{ResourceScope, ScopeFilter};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::authz::{AUDIT_READ, scope_condition};
+use crate::authz::{AUDIT_READ, level_condition};
 use crate::entity::audit_entry;
 use crate::territory as territory_svc;
 use crate::web::{Access, AppError, AppResult, AppState, CurrentActor, Page, PageParams, Routes};
@@ -95,9 +96,15 @@ async fn filtered(
     } else {
         state.policy.scope_filter(&me.actor, AUDIT_READ)
     };
-    let mut query = audit_entry::Entity::find().filter(scope_condition(
+    let col = |c: audit_entry::Column| (audit_entry::Entity, c);
+    let mut query = audit_entry::Entity::find().filter(level_condition(
         &filter,
-        (audit_entry::Entity, audit_entry::Column::ScopePath),
+        [
+            col(audit_entry::Column::ScopeDistrict),
+            col(audit_entry::Column::ScopeStreet),
+            col(audit_entry::Column::ScopeCommunity),
+        ],
+        col(audit_entry::Column::ScopePath),
     ));
     if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
         query = query.filter(audit_entry::Column::Action.starts_with(a));
@@ -136,12 +143,13 @@ pub async fn list(
     let after: Option<(DateTime<Utc>, uuid::Uuid)> = page.decode()?;
     let mut query = filtered(&state, &me, &q).await?;
     if let Some((at, id)) = after {
+        // A row-value comparison lets both backends seek the (level, at, id) index.
         query = query.filter(
-            Condition::any().add(audit_entry::Column::At.lt(at)).add(
-                Condition::all()
-                    .add(audit_entry::Column::At.eq(at))
-                    .add(audit_entry::Column::Id.lt(id)),
-            ),
+            Expr::tuple([
+                Expr::col(audit_entry::Column::At),
+                Expr::col(audit_entry::Column::Id),
+            ])
+            .lt(Expr::tuple([Expr::val(at), Expr::val(id)])),
         );
     }
     let rows = query

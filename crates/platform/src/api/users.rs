@@ -77,14 +77,18 @@ pub async fn roles_of(
         .all(conn)
         .await?
         .into_iter()
-        .map(|r| RoleView {
-            id: r.id,
-            role: r.role,
-            scope_kind: r.scope_kind,
-            scope: r.scope_ref,
-            granted_at: r.granted_at,
-        })
+        .map(role_view)
         .collect())
+}
+
+fn role_view(r: role_assignment::Model) -> RoleView {
+    RoleView {
+        id: r.id,
+        role: r.role,
+        scope_kind: r.scope_kind,
+        scope: r.scope_ref,
+        granted_at: r.granted_at,
+    }
 }
 
 fn view(u: user::Model, roles: Vec<RoleView>) -> UserView {
@@ -294,16 +298,7 @@ pub async fn grant(
     let scope = identity::resolve_territory_scope(&state.db.read, role, body.scope.trim()).await?;
     let who = AuditActor::from(&me);
     let r = identity::grant_role(&state, &me.actor, &who, &target, role, scope).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(RoleView {
-            id: r.id,
-            role: r.role,
-            scope_kind: r.scope_kind,
-            scope: r.scope_ref,
-            granted_at: r.granted_at,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(role_view(r))))
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{user_id}/roles/{assignment_id}/revoke", tag = "users",

@@ -12,6 +12,10 @@ pub struct Model {
     pub entity_type: String,
     pub entity_id: String,
     pub scope_path: String,
+    /// The path's district, street and community segments, for indexed scope filters.
+    pub scope_district: String,
+    pub scope_street: Option<String>,
+    pub scope_community: Option<String>,
     /// JSON text describing the change.
     pub summary: String,
     pub ip: Option<String>,

@@ -229,3 +229,16 @@ impl RateLimiter {
         entry.1 <= per_minute
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimiter;
+
+    #[test]
+    fn limiter_allows_up_to_the_rate_per_key() {
+        let l = RateLimiter::default();
+        assert!((0..3).all(|_| l.allow("1.2.3.4", 3)));
+        assert!(!l.allow("1.2.3.4", 3));
+        assert!(l.allow("5.6.7.8", 3), "keys are independent");
+    }
+}
