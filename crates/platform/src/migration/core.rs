@@ -287,15 +287,14 @@ impl MigrationTrait for CoreSchema {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_entries", "ix_audit_at", &["at", "id"], false))
-            .await?;
-        m.create_index(index(
-            "audit_entries",
-            "ix_audit_scope",
-            &["scope_path", "at"],
-            false,
-        ))
-        .await?;
+        // Newest-first lists per tier walk these without sorting (see authz::level_condition).
+        for (name, col) in [
+            ("ix_audit_district", "scope_district"),
+            ("ix_audit_street", "scope_street"),
+            ("ix_audit_community", "scope_community"),
+        ] {
+            m.create_index(index("audit_entries", name, &[col, "at", "id"], false)).await?;
+        }
         m.create_index(index(
             "audit_entries",
             "ux_audit_chain",
