@@ -291,7 +291,11 @@ pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
         done += batch;
     }
     // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would give a live system.
-    state.db.write.execute_unprepared("ANALYZE audit_entries").await?;
+    state
+        .db
+        .write
+        .execute_unprepared("ANALYZE audit_entries")
+        .await?;
     let inserted = start.elapsed();
     println!(
         "inserted {n} audit entries in {:.1}s ({:.0}/s)",

@@ -293,7 +293,8 @@ impl MigrationTrait for CoreSchema {
             ("ix_audit_street", "scope_street"),
             ("ix_audit_community", "scope_community"),
         ] {
-            m.create_index(index("audit_entries", name, &[col, "at", "id"], false)).await?;
+            m.create_index(index("audit_entries", name, &[col, "at", "id"], false))
+                .await?;
         }
         m.create_index(index(
             "audit_entries",
