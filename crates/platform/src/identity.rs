@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use gongzhi_kernel::authz::{Actor, Role, RolePlacement, Scope, TerritoryLevel};
+use gongzhi_kernel::authz::{Actor, ResourceScope, Role, RolePlacement, Scope, TerritoryLevel};
 use gongzhi_kernel::{FieldError, PhoneNumber, ValidationErrors};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
@@ -603,4 +603,307 @@ pub async fn create_token(
     .await?;
     txn.commit().await?;
     Ok((model, secret))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Managing accounts (shared by the API and the pages)
+
+/// Load a user the actor may see with `permission`; another scope's user is 403, a missing one 404.
+pub async fn load_user_in_scope(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    permission: gongzhi_kernel::authz::Permission,
+) -> AppResult<user::Model> {
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    let u = user::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    state.authorize(
+        actor,
+        permission,
+        &ResourceScope::territory(u.home_path.clone()),
+    )?;
+    Ok(u)
+}
+
+/// Live role assignments of a user, oldest first.
+pub async fn assignments_of(
+    conn: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+) -> AppResult<Vec<role_assignment::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::RevokedAt.is_null())
+        .order_by_asc(role_assignment::Column::GrantedAt)
+        .all(conn)
+        .await?)
+}
+
+/// Managing an account (status, password) needs an admin grant ranking at least as high as
+/// every role the account holds, so nobody takes over an account above their own.
+pub async fn check_outranks(
+    state: &AppState,
+    actor: &Actor,
+    target: &user::Model,
+) -> AppResult<()> {
+    let top = assignments_of(&state.db.read, target.id)
+        .await?
+        .iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .map(Role::rank)
+        .max()
+        .unwrap_or(0);
+    let resource = ResourceScope::territory(target.home_path.clone());
+    let ok = actor.grants.iter().any(|g| {
+        g.role.is_admin()
+            && g.role.rank() >= top
+            && state.policy.role_has(g.role, USER_MANAGE)
+            && g.scope.covers(&resource)
+    });
+    if ok { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+pub async fn revoke_role(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    target: &user::Model,
+    assignment_id: &str,
+) -> AppResult<()> {
+    let aid: uuid::Uuid = assignment_id.parse().map_err(|_| AppError::NotFound)?;
+    let txn = state.db.write.begin().await?;
+    let r = role_assignment::Entity::find_by_id(aid)
+        .one(&txn)
+        .await?
+        .filter(|r| r.user_id == target.id)
+        .ok_or(AppError::NotFound)?;
+    if r.revoked_at.is_some() {
+        return Err(AppError::Conflict("role.already_revoked"));
+    }
+    let role = Role::parse(&r.role).ok_or(AppError::NotFound)?;
+    let grant = crate::authz::grant_of(r.clone()).ok_or(AppError::NotFound)?;
+    state
+        .policy
+        .may_grant(actor, USER_MANAGE, role, &grant.scope, &r.scope_path)
+        .map_err(|_| AppError::Forbidden)?;
+    let res = role_assignment::Entity::update_many()
+        .col_expr(
+            role_assignment::Column::RevokedAt,
+            Expr::value(audit::now()),
+        )
+        .col_expr(
+            role_assignment::Column::RevokedBy,
+            Expr::value(actor.user_id.0),
+        )
+        .filter(role_assignment::Column::Id.eq(aid))
+        .filter(role_assignment::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict("role.already_revoked"));
+    }
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "role.revoke",
+            entity_type: "user",
+            entity_id: &target.id.to_string(),
+            scope_path: &r.scope_path,
+            summary: json!({"role": r.role, "scope": r.scope_ref, "assignment": r.id}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Enable or disable an account; enabling also lifts a lockout, disabling ends its sessions.
+pub async fn set_status(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    target: &user::Model,
+    status: &str,
+) -> AppResult<user::Model> {
+    check_outranks(state, actor, target).await?;
+    if status != "active" && status != "disabled" {
+        return Err(AppError::field("status", "user.status_invalid"));
+    }
+    if target.id == actor.user_id.0 {
+        return Err(AppError::field("status", "user.not_self"));
+    }
+    let txn = state.db.write.begin().await?;
+    let mut am: user::ActiveModel = target.clone().into();
+    am.status = Set(status.to_string());
+    am.failed_logins = Set(0);
+    am.locked_until = Set(None);
+    am.updated_at = Set(audit::now());
+    am.version = Set(target.version + 1);
+    let res = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(target.id))
+        .filter(user::Column::Version.eq(target.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict("error.stale_version"));
+    }
+    if status == "disabled" {
+        revoke_sessions(&txn, target.id, None).await?;
+    }
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.status",
+            entity_type: "user",
+            entity_id: &target.id.to_string(),
+            scope_path: &target.home_path,
+            summary: json!({"from": target.status, "to": status}),
+        },
+    )
+    .await?;
+    let updated = user::Entity::find_by_id(target.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Set a new password for someone who forgot theirs; they must change it at next sign-in.
+pub async fn reset_password(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    target: &user::Model,
+    new_password: &str,
+) -> AppResult<()> {
+    check_outranks(state, actor, target).await?;
+    let mut errors = ValidationErrors::new();
+    check_password("new_password", new_password, &mut errors);
+    errors.into_result()?;
+    let hash = hash_password(new_password.to_string()).await?;
+    let txn = state.db.write.begin().await?;
+    let mut am: user::ActiveModel = target.clone().into();
+    am.password_hash = Set(hash);
+    am.must_change_password = Set(true);
+    am.failed_logins = Set(0);
+    am.locked_until = Set(None);
+    am.updated_at = Set(audit::now());
+    am.version = Set(target.version + 1);
+    am.update(&txn).await?;
+    revoke_sessions(&txn, target.id, None).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.password_reset",
+            entity_type: "user",
+            entity_id: &target.id.to_string(),
+            scope_path: &target.home_path,
+            summary: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Change one's own password; every other session is signed out (`keep` is the current one).
+pub async fn change_own_password(
+    state: &AppState,
+    who: &AuditActor,
+    user_id: uuid::Uuid,
+    keep: Option<&str>,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let u = user::Entity::find_by_id(user_id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let mut errors = ValidationErrors::new();
+    check_password("new_password", new, &mut errors);
+    if new == current {
+        errors.add("new_password", "password.same_as_old");
+    }
+    if !verify_password(current.to_string(), Some(u.password_hash.clone())).await {
+        errors.add("current_password", "password.current_wrong");
+    }
+    errors.into_result()?;
+    let hash = hash_password(new.to_string()).await?;
+    let txn = state.db.write.begin().await?;
+    let mut am: user::ActiveModel = u.clone().into();
+    am.password_hash = Set(hash);
+    am.must_change_password = Set(false);
+    am.updated_at = Set(audit::now());
+    am.version = Set(u.version + 1);
+    am.update(&txn).await?;
+    revoke_sessions(&txn, u.id, keep).await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "user.password_change",
+            entity_type: "user",
+            entity_id: &u.id.to_string(),
+            scope_path: &u.home_path,
+            summary: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Revoke one of the caller's own tokens; someone else's token is "not found".
+pub async fn revoke_own_token(
+    state: &AppState,
+    who: &AuditActor,
+    user_id: uuid::Uuid,
+    token_id: &str,
+) -> AppResult<api_token::Model> {
+    let id: uuid::Uuid = token_id.parse().map_err(|_| AppError::NotFound)?;
+    let txn = state.db.write.begin().await?;
+    let t = api_token::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|t| t.user_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    if t.revoked_at.is_some() {
+        return Err(AppError::Conflict("token.already_revoked"));
+    }
+    let u = user::Entity::find_by_id(t.user_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(audit::now()))
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        who,
+        Change {
+            action: "token.revoke",
+            entity_type: "api_token",
+            entity_id: &id.to_string(),
+            scope_path: &u.home_path,
+            summary: json!({"name": t.name}),
+        },
+    )
+    .await?;
+    let updated = api_token::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -3,13 +3,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use gongzhi_kernel::ValidationErrors;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::users::{RoleView, roles_of};
-use crate::audit::{self, AuditActor, Change};
+use crate::audit::AuditActor;
 use crate::entity::user;
 use crate::identity;
 use crate::web::{
@@ -147,47 +146,18 @@ pub async fn change_password(
     me: CurrentActor,
     ApiJson(body): ApiJson<ChangePassword>,
 ) -> AppResult<axum::http::StatusCode> {
-    let u = user::Entity::find_by_id(me.actor.user_id.0)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let mut errors = ValidationErrors::new();
-    identity::check_password("new_password", &body.new_password, &mut errors);
-    if body.new_password == body.current_password {
-        errors.add("new_password", "password.same_as_old");
-    }
-    if !identity::verify_password(body.current_password.clone(), Some(u.password_hash.clone()))
-        .await
-    {
-        errors.add("current_password", "password.current_wrong");
-    }
-    errors.into_result()?;
-    let hash = identity::hash_password(body.new_password).await?;
-    let txn = state.db.write.begin().await?;
     let keep = match &me.via {
         AuthVia::Session { id_hash, .. } => Some(id_hash.clone()),
         AuthVia::Token { .. } => None,
     };
-    let home_path = u.home_path.clone();
-    let mut am: user::ActiveModel = u.clone().into();
-    am.password_hash = Set(hash);
-    am.must_change_password = Set(false);
-    am.updated_at = Set(audit::now());
-    am.version = Set(u.version + 1);
-    am.update(&txn).await?;
-    identity::revoke_sessions(&txn, u.id, keep.as_deref()).await?;
-    audit::record(
-        &txn,
+    identity::change_own_password(
+        &state,
         &AuditActor::from(&me),
-        Change {
-            action: "user.password_change",
-            entity_type: "user",
-            entity_id: &u.id.to_string(),
-            scope_path: &home_path,
-            summary: json!({}),
-        },
+        me.actor.user_id.0,
+        keep.as_deref(),
+        &body.current_password,
+        &body.new_password,
     )
     .await?;
-    txn.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -2,13 +2,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::audit::{self, AuditActor, Change};
+use crate::audit::AuditActor;
 use crate::entity::{api_token, user};
 use crate::identity;
 use crate::web::{Access, ApiJson, AppError, AppResult, AppState, CurrentActor, Routes};
@@ -111,42 +109,12 @@ pub async fn revoke(
     me: CurrentActor,
     Path(token_id): Path<String>,
 ) -> AppResult<Json<TokenView>> {
-    let id: uuid::Uuid = token_id.parse().map_err(|_| AppError::NotFound)?;
-    let txn = state.db.write.begin().await?;
-    let t = api_token::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|t| t.user_id == me.actor.user_id.0)
-        .ok_or(AppError::NotFound)?;
-    if t.revoked_at.is_some() {
-        return Err(AppError::Conflict("token.already_revoked"));
-    }
-    let u = user::Entity::find_by_id(t.user_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(audit::now()))
-        .filter(api_token::Column::Id.eq(id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
+    let t = identity::revoke_own_token(
+        &state,
         &AuditActor::from(&me),
-        Change {
-            action: "token.revoke",
-            entity_type: "api_token",
-            entity_id: &id.to_string(),
-            scope_path: &u.home_path,
-            summary: json!({"name": t.name}),
-        },
+        me.actor.user_id.0,
+        &token_id,
     )
     .await?;
-    let updated = api_token::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    txn.commit().await?;
-    Ok(Json(updated.into()))
+    Ok(Json(t.into()))
 }

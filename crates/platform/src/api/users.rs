@@ -2,18 +2,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use gongzhi_kernel::authz::{Actor, ResourceScope, Role};
-use gongzhi_kernel::{PhoneNumber, ValidationErrors};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
-};
+use gongzhi_kernel::PhoneNumber;
+use gongzhi_kernel::authz::{ResourceScope, Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, AuditActor, Change};
+use crate::audit::AuditActor;
 use crate::authz::{USER_MANAGE, USER_READ, scope_condition};
 use crate::entity::{role_assignment, user};
 use crate::identity;
@@ -182,46 +177,6 @@ pub async fn list(
     }))
 }
 
-/// Load a user the actor may see with `permission`; another scope's user is 403, a missing one 404.
-async fn load_target(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    permission: gongzhi_kernel::authz::Permission,
-) -> AppResult<user::Model> {
-    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
-    let u = user::Entity::find_by_id(id)
-        .one(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    state.authorize(
-        actor,
-        permission,
-        &ResourceScope::territory(u.home_path.clone()),
-    )?;
-    Ok(u)
-}
-
-/// Managing an account (status, password) needs an admin grant ranking at least as high as
-/// every role the account holds, so nobody takes over an account above their own.
-async fn check_outranks(state: &AppState, actor: &Actor, target: &user::Model) -> AppResult<()> {
-    let target_roles = roles_of(&state.db.read, target.id).await?;
-    let top = target_roles
-        .iter()
-        .filter_map(|r| Role::parse(&r.role))
-        .map(Role::rank)
-        .max()
-        .unwrap_or(0);
-    let resource = ResourceScope::territory(target.home_path.clone());
-    let ok = actor.grants.iter().any(|g| {
-        g.role.is_admin()
-            && g.role.rank() >= top
-            && state.policy.role_has(g.role, USER_MANAGE)
-            && g.scope.covers(&resource)
-    });
-    if ok { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", params(("user_id" = uuid::Uuid, Path)),
     responses((status = 200, body = UserView), (status = 404, body = crate::api::Problem)))]
 pub async fn get_one(
@@ -229,7 +184,7 @@ pub async fn get_one(
     me: CurrentActor,
     Path(user_id): Path<String>,
 ) -> AppResult<Json<UserView>> {
-    let u = load_target(&state, &me.actor, &user_id, USER_READ).await?;
+    let u = identity::load_user_in_scope(&state, &me.actor, &user_id, USER_READ).await?;
     let roles = roles_of(&state.db.read, u.id).await?;
     Ok(Json(view(u, roles)))
 }
@@ -292,7 +247,7 @@ pub async fn grant(
     Path(user_id): Path<String>,
     ApiJson(body): ApiJson<GrantRole>,
 ) -> AppResult<(StatusCode, Json<RoleView>)> {
-    let target = load_target(&state, &me.actor, &user_id, USER_MANAGE).await?;
+    let target = identity::load_user_in_scope(&state, &me.actor, &user_id, USER_MANAGE).await?;
     let role =
         Role::parse(body.role.trim()).ok_or_else(|| AppError::field("role", "role.unknown"))?;
     let scope = identity::resolve_territory_scope(&state.db.read, role, body.scope.trim()).await?;
@@ -309,52 +264,15 @@ pub async fn revoke(
     me: CurrentActor,
     Path((user_id, assignment_id)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    let target = load_target(&state, &me.actor, &user_id, USER_MANAGE).await?;
-    let aid: uuid::Uuid = assignment_id.parse().map_err(|_| AppError::NotFound)?;
-    let txn = state.db.write.begin().await?;
-    let r = role_assignment::Entity::find_by_id(aid)
-        .one(&txn)
-        .await?
-        .filter(|r| r.user_id == target.id)
-        .ok_or(AppError::NotFound)?;
-    if r.revoked_at.is_some() {
-        return Err(AppError::Conflict("role.already_revoked"));
-    }
-    let role = Role::parse(&r.role).ok_or(AppError::NotFound)?;
-    let grant = crate::authz::grant_of(r.clone()).ok_or(AppError::NotFound)?;
-    state
-        .policy
-        .may_grant(&me.actor, USER_MANAGE, role, &grant.scope, &r.scope_path)
-        .map_err(|_| AppError::Forbidden)?;
-    let res = role_assignment::Entity::update_many()
-        .col_expr(
-            role_assignment::Column::RevokedAt,
-            Expr::value(audit::now()),
-        )
-        .col_expr(
-            role_assignment::Column::RevokedBy,
-            Expr::value(me.actor.user_id.0),
-        )
-        .filter(role_assignment::Column::Id.eq(aid))
-        .filter(role_assignment::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("role.already_revoked"));
-    }
-    audit::record(
-        &txn,
+    let target = identity::load_user_in_scope(&state, &me.actor, &user_id, USER_MANAGE).await?;
+    identity::revoke_role(
+        &state,
+        &me.actor,
         &AuditActor::from(&me),
-        Change {
-            action: "role.revoke",
-            entity_type: "user",
-            entity_id: &target.id.to_string(),
-            scope_path: &r.scope_path,
-            summary: json!({"role": r.role, "scope": r.scope_ref, "assignment": r.id}),
-        },
+        &target,
+        &assignment_id,
     )
     .await?;
-    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -372,51 +290,16 @@ pub async fn set_status(
     Path(user_id): Path<String>,
     ApiJson(body): ApiJson<SetStatus>,
 ) -> AppResult<Json<UserView>> {
-    let target = load_target(&state, &me.actor, &user_id, USER_MANAGE).await?;
-    check_outranks(&state, &me.actor, &target).await?;
-    if body.status != "active" && body.status != "disabled" {
-        return Err(AppError::field("status", "user.status_invalid"));
-    }
-    if target.id == me.actor.user_id.0 {
-        return Err(AppError::field("status", "user.not_self"));
-    }
-    let txn = state.db.write.begin().await?;
-    let mut am: user::ActiveModel = target.clone().into();
-    am.status = Set(body.status.clone());
-    am.failed_logins = Set(0);
-    am.locked_until = Set(None);
-    am.updated_at = Set(audit::now());
-    am.version = Set(target.version + 1);
-    let res = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(target.id))
-        .filter(user::Column::Version.eq(target.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
-    if body.status == "disabled" {
-        identity::revoke_sessions(&txn, target.id, None).await?;
-    }
-    audit::record(
-        &txn,
+    let target = identity::load_user_in_scope(&state, &me.actor, &user_id, USER_MANAGE).await?;
+    let u = identity::set_status(
+        &state,
+        &me.actor,
         &AuditActor::from(&me),
-        Change {
-            action: "user.status",
-            entity_type: "user",
-            entity_id: &target.id.to_string(),
-            scope_path: &target.home_path,
-            summary: json!({"from": target.status, "to": body.status}),
-        },
+        &target,
+        &body.status,
     )
     .await?;
-    txn.commit().await?;
-    let u = user::Entity::find_by_id(target.id)
-        .one(&state.db.write)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let roles = roles_of(&state.db.write, u.id).await?;
+    let roles = roles_of(&state.db.read, u.id).await?;
     Ok(Json(view(u, roles)))
 }
 
@@ -434,34 +317,14 @@ pub async fn reset_password(
     Path(user_id): Path<String>,
     ApiJson(body): ApiJson<ResetPassword>,
 ) -> AppResult<StatusCode> {
-    let target = load_target(&state, &me.actor, &user_id, USER_MANAGE).await?;
-    check_outranks(&state, &me.actor, &target).await?;
-    let mut errors = ValidationErrors::new();
-    identity::check_password("new_password", &body.new_password, &mut errors);
-    errors.into_result()?;
-    let hash = identity::hash_password(body.new_password).await?;
-    let txn = state.db.write.begin().await?;
-    let mut am: user::ActiveModel = target.clone().into();
-    am.password_hash = Set(hash);
-    am.must_change_password = Set(true);
-    am.failed_logins = Set(0);
-    am.locked_until = Set(None);
-    am.updated_at = Set(audit::now());
-    am.version = Set(target.version + 1);
-    am.update(&txn).await?;
-    identity::revoke_sessions(&txn, target.id, None).await?;
-    audit::record(
-        &txn,
+    let target = identity::load_user_in_scope(&state, &me.actor, &user_id, USER_MANAGE).await?;
+    identity::reset_password(
+        &state,
+        &me.actor,
         &AuditActor::from(&me),
-        Change {
-            action: "user.password_reset",
-            entity_type: "user",
-            entity_id: &target.id.to_string(),
-            scope_path: &target.home_path,
-            summary: json!({}),
-        },
+        &target,
+        &body.new_password,
     )
     .await?;
-    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
