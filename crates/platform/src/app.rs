@@ -73,8 +73,8 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
     Ok(App { state, router })
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound
+async fn not_found(req: axum::extract::Request) -> Response {
+    crate::ui::not_found_page(req).await
 }
 
 /// Strict headers on every response. Swagger UI alone needs inline styles.

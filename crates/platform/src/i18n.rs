@@ -115,8 +115,11 @@ mod tests {
         let cat = catalog();
         let namespaces: BTreeSet<&str> = cat.keys().filter_map(|k| k.split('.').next()).collect();
         let mut missing = Vec::new();
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut stack = vec![std::path::PathBuf::from(root)];
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut stack = vec![
+            std::path::PathBuf::from(root).join("src"),
+            std::path::PathBuf::from(root).join("templates"),
+        ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("dir") {
                 let path = entry.expect("entry").path();
@@ -175,5 +178,26 @@ mod tests {
             missing.is_empty(),
             "keys missing from locales/: {missing:#?}"
         );
+    }
+
+    /// Templates hold no Chinese text of their own: every visible string goes through the catalog.
+    #[test]
+    fn templates_contain_no_chinese_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            for (n, line) in text.lines().enumerate() {
+                let cjk = line.chars().find(|c| {
+                    matches!(*c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+                });
+                assert!(
+                    cjk.is_none(),
+                    "{}:{}: Chinese text outside the catalog: {line}",
+                    path.display(),
+                    n + 1
+                );
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod migration;
 pub mod module;
 pub mod territory;
+pub mod ui;
 pub mod web;
 pub mod workflow;
 

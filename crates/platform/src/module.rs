@@ -20,6 +20,10 @@ pub trait Module: Send + Sync + 'static {
     fn routes(&self) -> Routes {
         Routes::new()
     }
+    /// Menu entries, shown to users who hold their permission somewhere.
+    fn nav(&self) -> Vec<crate::ui::NavEntry> {
+        Vec::new()
+    }
     /// The module's part of the OpenAPI document.
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         utoipa::openapi::OpenApiBuilder::new().build()

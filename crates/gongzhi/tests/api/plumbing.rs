@@ -138,21 +138,26 @@ async fn ops_endpoints() {
 #[tokio::test]
 async fn every_route_declares_access() {
     let app = TestApp::new(gongzhi::modules()).await;
-    let public: Vec<&str> = app
+    let mut public: Vec<String> = app
         .state
         .routes
         .iter()
         .filter(|r| r.access == Access::Public)
-        .map(|r| r.path)
+        .map(|r| format!("{} {}", r.method, r.path))
         .collect();
+    public.sort();
     assert_eq!(
         public,
         vec![
-            "/healthz",
-            "/readyz",
-            "/metrics",
-            "/api/openapi.json",
-            "/api/v1/auth/login"
+            "GET /api/openapi.json",
+            "GET /healthz",
+            "GET /lang/{lang}",
+            "GET /login",
+            "GET /metrics",
+            "GET /readyz",
+            "GET /static/{file}",
+            "POST /api/v1/auth/login",
+            "POST /login",
         ]
     );
 }

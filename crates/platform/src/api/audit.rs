@@ -77,7 +77,7 @@ pub struct AuditQuery {
 
 async fn filtered(
     state: &AppState,
-    me: &CurrentActor,
+    actor: &gongzhi_kernel::authz::Actor,
     q: &AuditQuery,
 ) -> AppResult<Select<audit_entry::Entity>> {
     let filter = if let Some(code) = &q.scope {
@@ -85,7 +85,7 @@ async fn filtered(
             .await?
             .ok_or(AppError::NotFound)?;
         state.authorize(
-            &me.actor,
+            actor,
             AUDIT_READ,
             &ResourceScope::territory(node.path.clone()),
         )?;
@@ -94,7 +94,7 @@ async fn filtered(
             orgs: vec![],
         }
     } else {
-        state.policy.scope_filter(&me.actor, AUDIT_READ)
+        state.policy.scope_filter(actor, AUDIT_READ)
     };
     let col = |c: audit_entry::Column| (audit_entry::Entity, c);
     let mut query = audit_entry::Entity::find().filter(level_condition(
@@ -135,13 +135,22 @@ pub async fn list(
     me: CurrentActor,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Page<AuditView>>> {
+    Ok(Json(query(&state, &me.actor, &q).await?))
+}
+
+/// One page of the audit entries the actor may read, newest first.
+pub async fn query(
+    state: &AppState,
+    actor: &gongzhi_kernel::authz::Actor,
+    q: &AuditQuery,
+) -> AppResult<Page<AuditView>> {
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor.clone(),
     };
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, uuid::Uuid)> = page.decode()?;
-    let mut query = filtered(&state, &me, &q).await?;
+    let mut query = filtered(state, actor, q).await?;
     if let Some((at, id)) = after {
         // A row-value comparison lets both backends seek the (level, at, id) index.
         query = query.filter(
@@ -158,9 +167,7 @@ pub async fn list(
         .limit(limit + 1)
         .all(&state.db.read)
         .await?;
-    Ok(Json(
-        Page::from_rows(rows, limit, |r| (r.at, r.id)).map(AuditView::from),
-    ))
+    Ok(Page::from_rows(rows, limit, |r| (r.at, r.id)).map(AuditView::from))
 }
 
 pub const EXPORT_MAX_ROWS: u64 = 100_000;
@@ -173,7 +180,7 @@ pub async fn export_csv(
     me: CurrentActor,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<impl IntoResponse> {
-    let rows = filtered(&state, &me, &q)
+    let rows = filtered(&state, &me.actor, &q)
         .await?
         .order_by_desc(audit_entry::Column::At)
         .order_by_desc(audit_entry::Column::Id)

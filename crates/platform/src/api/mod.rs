@@ -92,9 +92,42 @@ impl Module for CoreModule {
             .merge(territories::routes())
             .merge(users::routes())
             .merge(audit::routes())
+            .merge(crate::ui::routes())
+            .merge(crate::ui::shell_routes())
     }
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         CoreApi::openapi()
+    }
+
+    fn nav(&self) -> Vec<crate::ui::NavEntry> {
+        use crate::authz::{AUDIT_READ, TERRITORY_READ, USER_READ};
+        use crate::ui::NavEntry;
+        vec![
+            NavEntry {
+                key: "nav.home",
+                href: "/",
+                permission: None,
+                order: 0,
+            },
+            NavEntry {
+                key: "nav.territory",
+                href: "/territory",
+                permission: Some(TERRITORY_READ),
+                order: 10,
+            },
+            NavEntry {
+                key: "nav.users",
+                href: "/users",
+                permission: Some(USER_READ),
+                order: 20,
+            },
+            NavEntry {
+                key: "nav.audit",
+                href: "/audit",
+                permission: Some(AUDIT_READ),
+                order: 900,
+            },
+        ]
     }
 }

@@ -123,6 +123,15 @@ pub async fn list(
     me: CurrentActor,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Page<UserView>>> {
+    Ok(Json(query_users(&state, &me.actor, q).await?))
+}
+
+/// Accounts the actor may read (optionally under one node, by username prefix), one page.
+pub async fn query_users(
+    state: &AppState,
+    actor: &gongzhi_kernel::authz::Actor,
+    q: ListQuery,
+) -> AppResult<Page<UserView>> {
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -135,7 +144,7 @@ pub async fn list(
             .await?
             .ok_or(AppError::NotFound)?;
         state.authorize(
-            &me.actor,
+            actor,
             USER_READ,
             &ResourceScope::territory(node.path.clone()),
         )?;
@@ -148,7 +157,7 @@ pub async fn list(
             (user::Entity, user::Column::HomePath),
         ));
     } else {
-        let filter = state.policy.scope_filter(&me.actor, USER_READ);
+        let filter = state.policy.scope_filter(actor, USER_READ);
         query = query.filter(scope_condition(
             &filter,
             (user::Entity, user::Column::HomePath),
@@ -166,14 +175,22 @@ pub async fn list(
         .all(&state.db.read)
         .await?;
     let page = Page::from_rows(rows, limit, |u| u.username.clone());
-    let mut items = Vec::with_capacity(page.items.len());
-    for u in page.items {
-        let roles = roles_of(&state.db.read, u.id).await?;
-        items.push(view(u, roles));
+    // One query for the roles of the whole page.
+    let ids: Vec<uuid::Uuid> = page.items.iter().map(|u| u.id).collect();
+    let mut by_user: std::collections::HashMap<uuid::Uuid, Vec<RoleView>> =
+        std::collections::HashMap::new();
+    for r in role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.is_in(ids))
+        .filter(role_assignment::Column::RevokedAt.is_null())
+        .order_by_asc(role_assignment::Column::GrantedAt)
+        .all(&state.db.read)
+        .await?
+    {
+        by_user.entry(r.user_id).or_default().push(role_view(r));
     }
-    Ok(Json(Page {
-        items,
-        next_cursor: page.next_cursor,
+    Ok(page.map(|u| {
+        let roles = by_user.remove(&u.id).unwrap_or_default();
+        view(u, roles)
     }))
 }
 

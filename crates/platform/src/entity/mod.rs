@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_seal;
+pub mod form_submission;
 pub mod hub;
 pub mod role_assignment;
 pub mod session;

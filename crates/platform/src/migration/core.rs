@@ -318,6 +318,15 @@ impl MigrationTrait for CoreSchema {
 
         m.create_table(
             Table::create()
+                .table(t("form_submissions"))
+                .col(text("token").primary_key())
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
                 .table(t("workflow_events"))
                 .col(uuid("id").primary_key())
                 .col(text("workflow"))

@@ -155,14 +155,43 @@ fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// A cookie-authenticated unsafe request must carry the session's CSRF token, and its Origin
-/// (when sent) must be this host or an allowed origin.
-fn check_csrf(state: &AppState, req: &Request, csrf: &str) -> Result<(), AppError> {
-    let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    if sent != Some(csrf) {
+/// A cookie-authenticated unsafe request must carry the session's CSRF token (header for
+/// scripts and htmx, `_csrf` field for plain forms), and its Origin (when sent) must be this
+/// host or an allowed origin. Form bodies are read here and handed on unchanged.
+async fn check_csrf(state: &AppState, req: Request, csrf: &str) -> Result<Request, AppError> {
+    check_origin(state, req.headers())?;
+    if let Some(sent) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if sent == csrf {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
         return Err(AppError::Csrf);
     }
-    check_origin(state, req.headers())
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let sent = form_urlencoded_field(&bytes, "_csrf");
+    if sent.as_deref() != Some(csrf) {
+        return Err(AppError::Csrf);
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
@@ -181,30 +210,60 @@ pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppErro
     }
 }
 
-/// Per-route guard: anonymous → 401, missing permission anywhere → 403, CSRF for cookies.
+/// Per-route guard: anonymous → 401 (pages: to the sign-in page and back), missing permission
+/// anywhere → 403, CSRF for cookies.
 pub async fn require(access: Access, req: Request, next: Next) -> Response {
     let state = req.extensions().get::<AppState>().cloned();
     let ctx = req.extensions().get::<RequestCtx>().cloned();
     let (Some(state), Some(ctx)) = (state, ctx) else {
         return AppError::Internal(anyhow::anyhow!("guard layer missing")).into_response();
     };
+    let page = !req.uri().path().starts_with("/api/");
     if access != Access::Public {
         let Some(actor) = &ctx.actor else {
+            if page {
+                let here = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let to = if req.method() == Method::GET {
+                    here
+                } else {
+                    "/"
+                };
+                return axum::response::Redirect::to(&format!(
+                    "/login?next={}",
+                    crate::ui::urlencode(to)
+                ))
+                .into_response();
+            }
             return AppError::Unauthenticated.into_response();
         };
         if let Access::Permission(p) = access
             && !state.policy.holds_anywhere(actor, p)
         {
-            return AppError::Forbidden.into_response();
+            return deny(page, AppError::Forbidden);
         }
     }
+    let mut req = req;
     if is_unsafe(req.method())
         && let Some(AuthVia::Session { csrf, .. }) = &ctx.via
-        && let Err(e) = check_csrf(&state, &req, csrf)
     {
-        return e.into_response();
+        match check_csrf(&state, req, csrf).await {
+            Ok(r) => req = r,
+            Err(e) => return deny(page, e),
+        }
     }
     next.run(req).await
+}
+
+fn deny(page: bool, e: AppError) -> Response {
+    if page {
+        crate::ui::PageError(e).into_response()
+    } else {
+        e.into_response()
+    }
 }
 
 /// Fixed-window limiter keyed by client address (per server instance; the account lockout in

@@ -63,7 +63,7 @@ impl AppState {
     }
 }
 
-pub use auth::check_origin;
+pub use auth::{LANG_COOKIE, check_origin};
 
 pub fn auth_cookie_name() -> &'static str {
     auth::SESSION_COOKIE

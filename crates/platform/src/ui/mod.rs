@@ -1,0 +1,417 @@
+//! Server-rendered pages: the shell (navigation from module manifests, breadcrumbs, scope switcher,
+//! language switch, account menu), forms with per-field messages, htmx fragments, error pages.
+//! Every visible string comes from the message catalog.
+
+pub mod assets;
+mod pages;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use gongzhi_kernel::ValidationErrors;
+use gongzhi_kernel::authz::{Actor, Permission, Scope};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entity::territory;
+use crate::i18n::{Locale, field_message, tr_in};
+use crate::web::{AppError, AppState, AuthVia, RequestCtx, Routes};
+
+pub use pages::routes;
+
+pub const SCOPE_COOKIE: &str = "gz_scope";
+
+/// A menu entry a module contributes; shown to users who hold `permission` somewhere.
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    /// Message key of the label.
+    pub key: &'static str,
+    pub href: &'static str,
+    pub permission: Option<Permission>,
+    pub order: u16,
+}
+
+pub struct NavItem {
+    pub label: String,
+    pub href: String,
+    pub active: bool,
+}
+
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+pub struct ScopeChoice {
+    pub code: String,
+    pub label: String,
+    pub current: bool,
+}
+
+/// What every page's layout needs. Built once per page request.
+pub struct PageCtx {
+    pub locale: Locale,
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub username: Option<String>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+    pub scopes: Vec<ScopeChoice>,
+    /// The territory node the user is working in (from the scope switcher).
+    pub scope_code: Option<String>,
+    pub path: String,
+    pub flash: Option<String>,
+    pub actor: Option<std::sync::Arc<Actor>>,
+}
+
+impl PageCtx {
+    pub fn t(&self, key: &str) -> String {
+        tr_in(self.locale, key, &[])
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
+        tr_in(self.locale, key, &[(name, value.to_string())])
+    }
+
+    pub fn can(&self, state: &AppState, p: Permission) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(|a| state.policy.holds_anywhere(a, p))
+    }
+
+    /// `?next=` for the language switch: the current path, kept relative.
+    pub fn here(&self) -> String {
+        urlencode(&self.path)
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Only same-site relative paths are followed after login or a language switch.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
+        let state = parts
+            .extensions
+            .get::<AppState>()
+            .cloned()
+            .ok_or_else(|| PageError(AppError::Internal(anyhow::anyhow!("state missing"))))?;
+        let ctx = parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .ok_or_else(|| PageError(AppError::Internal(anyhow::anyhow!("context missing"))))?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let flash = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("done="))
+                .map(|k| tr_in(ctx.locale, &format!("flash.{k}"), &[]))
+        });
+        build_ctx(&state, &ctx, &jar, path, flash)
+            .await
+            .map_err(PageError)
+    }
+}
+
+pub async fn build_ctx(
+    state: &AppState,
+    ctx: &RequestCtx,
+    jar: &CookieJar,
+    path: String,
+    flash: Option<String>,
+) -> Result<PageCtx, AppError> {
+    let locale = ctx.locale;
+    let mut page = PageCtx {
+        locale,
+        lang: locale.as_str(),
+        other_lang: if locale == Locale::Zh { "en" } else { "zh-CN" },
+        username: ctx.actor.as_ref().map(|a| a.username.clone()),
+        csrf: match &ctx.via {
+            Some(AuthVia::Session { csrf, .. }) => csrf.clone(),
+            _ => String::new(),
+        },
+        nav: Vec::new(),
+        crumbs: Vec::new(),
+        scopes: Vec::new(),
+        scope_code: None,
+        path: path.clone(),
+        flash,
+        actor: ctx.actor.clone(),
+    };
+    let Some(actor) = &ctx.actor else {
+        return Ok(page);
+    };
+    let mut entries: Vec<NavEntry> = state.modules.iter().flat_map(|m| m.nav()).collect();
+    entries.sort_by_key(|e| e.order);
+    let route = path.split('?').next().unwrap_or("/");
+    for e in entries {
+        if e.permission
+            .is_none_or(|p| state.policy.holds_anywhere(actor, p))
+        {
+            let active = if e.href == "/" {
+                route == "/"
+            } else {
+                route.starts_with(e.href)
+            };
+            page.nav.push(NavItem {
+                label: tr_in(locale, e.key, &[]),
+                href: e.href.to_string(),
+                active,
+            });
+        }
+    }
+    // Scopes the user holds roles over, for the switcher (territory scopes; organizations later).
+    let mut codes: Vec<(String, String)> = Vec::new();
+    for g in &actor.grants {
+        if let Scope::Territory { code, .. } = &g.scope
+            && !codes.iter().any(|(c, _)| c == code)
+        {
+            codes.push((code.clone(), g.role.as_str().to_string()));
+        }
+    }
+    let nodes = territory::Entity::find()
+        .filter(territory::Column::Code.is_in(codes.iter().map(|(c, _)| c.clone())))
+        .order_by_asc(territory::Column::Path)
+        .all(&state.db.read)
+        .await?;
+    let wanted = jar.get(SCOPE_COOKIE).map(|c| c.value().to_string());
+    let current = wanted
+        .filter(|w| nodes.iter().any(|n| &n.code == w))
+        .or_else(|| nodes.first().map(|n| n.code.clone()));
+    for n in &nodes {
+        let roles: Vec<String> = codes
+            .iter()
+            .filter(|(c, _)| c == &n.code)
+            .map(|(_, r)| tr_in(locale, &format!("role.name.{r}"), &[]))
+            .collect();
+        page.scopes.push(ScopeChoice {
+            code: n.code.clone(),
+            label: format!("{} · {}", n.name, roles.join(", ")),
+            current: Some(&n.code) == current.as_ref(),
+        });
+    }
+    page.scope_code = current;
+    Ok(page)
+}
+
+/// Breadcrumbs 区 › 街道 › 社区 for a node path.
+pub async fn crumbs_for(state: &AppState, path: &str) -> Result<Vec<Crumb>, AppError> {
+    let codes: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s.len() < 12 {
+                format!("{s:0<12}")
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    let nodes = territory::Entity::find()
+        .filter(territory::Column::Code.is_in(codes.clone()))
+        .order_by_asc(territory::Column::Path)
+        .all(&state.db.read)
+        .await?;
+    Ok(nodes
+        .into_iter()
+        .map(|n| Crumb {
+            label: n.name,
+            href: format!("/territory/{}", n.code),
+        })
+        .collect())
+}
+
+/// Form values and per-field messages, kept when a form is shown again.
+#[derive(Default)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+    /// A message about the whole form (not one field).
+    pub general: Option<String>,
+}
+
+impl FormState {
+    pub fn from_values(values: HashMap<String, String>) -> Self {
+        FormState {
+            values,
+            ..Default::default()
+        }
+    }
+
+    pub fn with_errors(mut self, errors: &ValidationErrors) -> Self {
+        for e in &errors.0 {
+            self.errors
+                .entry(e.field.clone())
+                .or_insert_with(|| field_message(e));
+        }
+        self
+    }
+
+    pub fn v(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn e(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    pub fn invalid(&self, name: &str) -> &'static str {
+        if self.errors.contains_key(name) {
+            " is-invalid"
+        } else {
+            ""
+        }
+    }
+
+    pub fn selected(&self, name: &str, value: &str) -> &'static str {
+        if self.v(name) == value {
+            "selected"
+        } else {
+            ""
+        }
+    }
+}
+
+/// Render a template, or an error page if rendering fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => PageError(AppError::Internal(e.into())).into_response(),
+    }
+}
+
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// After a successful POST: see-other to a page (htmx follows it too).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: PageCtx,
+    status: u16,
+    heading: String,
+    detail: String,
+}
+
+/// Errors on page routes become pages that say what happened in plain words.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for PageError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self.0 {
+            tracing::error!(error = ?e, "internal error on a page");
+        }
+        let locale = crate::i18n::current();
+        let status = self.0.status();
+        let kind = match status.as_u16() {
+            401 => "401",
+            403 => "403",
+            404 => "404",
+            409 => "409",
+            413 => "413",
+            422 | 400 => "400",
+            429 | 423 => "429",
+            _ => "500",
+        };
+        let c = PageCtx {
+            locale,
+            lang: locale.as_str(),
+            other_lang: if locale == Locale::Zh { "en" } else { "zh-CN" },
+            username: None,
+            csrf: String::new(),
+            nav: vec![NavItem {
+                label: tr_in(locale, "nav.home", &[]),
+                href: "/".into(),
+                active: false,
+            }],
+            crumbs: Vec::new(),
+            scopes: Vec::new(),
+            scope_code: None,
+            path: "/".into(),
+            flash: None,
+            actor: None,
+        };
+        let detail = match &self.0 {
+            AppError::Conflict(_) | AppError::Locked { .. } => self.0.problem()["detail"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            _ => tr_in(locale, &format!("page.error.{kind}.detail"), &[]),
+        };
+        let page = ErrorPage {
+            heading: tr_in(locale, &format!("page.error.{kind}.title"), &[]),
+            detail,
+            status: status.as_u16(),
+            c,
+        };
+        let mut resp = render_status(status, &page);
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, "no-store".parse().expect("header"));
+        }
+        resp
+    }
+}
+
+/// The HTML 404 for unknown non-API paths.
+pub async fn not_found_page(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return AppError::NotFound.into_response();
+    }
+    PageError(AppError::NotFound).into_response()
+}
+
+/// Routes of the shell that every deployment has.
+pub fn shell_routes() -> Routes {
+    assets::routes()
+}
