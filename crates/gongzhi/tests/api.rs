@@ -5,6 +5,7 @@
 mod api {
     pub mod audit;
     pub mod authz_walk;
+    pub mod browser;
     pub mod cli;
     pub mod fixture;
     pub mod identity;

@@ -440,13 +440,11 @@ async fn dashboard(State(state): State<AppState>, mut c: PageCtx, me: CurrentAct
         // Accounts per child in one grouped query: every child's path has the same length.
         let per_child: HashMap<String, i64> = match kids.first() {
             Some(k) => {
-                let len = k.path.len() as i64;
+                // An integer we computed, inlined: `$1` twice is one named slot on SQLite.
+                let prefix = format!("substr(scope_path, 1, {})", k.path.len());
                 role_assignment::Entity::find()
                     .select_only()
-                    .column_as(
-                        Expr::cust_with_values("substr(scope_path, 1, $1)", [len]),
-                        "p",
-                    )
+                    .column_as(Expr::cust(prefix.clone()), "p")
                     .column_as(
                         Expr::col(role_assignment::Column::UserId).count_distinct(),
                         "n",
@@ -457,7 +455,7 @@ async fn dashboard(State(state): State<AppState>, mut c: PageCtx, me: CurrentAct
                     ))
                     .filter(role_assignment::Column::ScopePath.ne(node.path.clone()))
                     .filter(role_assignment::Column::RevokedAt.is_null())
-                    .group_by(Expr::cust_with_values("substr(scope_path, 1, $1)", [len]))
+                    .group_by(Expr::cust(prefix.clone()))
                     .into_tuple::<(String, i64)>()
                     .all(db)
                     .await?
@@ -744,9 +742,9 @@ async fn territory_view(
         _ => vec![],
     };
     let code_hint = match level {
-        Some(TerritoryLevel::District) => format!("{}001000", &node.code[..6]),
-        Some(TerritoryLevel::Street) => format!("{}001", &node.code[..9]),
-        _ => format!("{}001", node.code),
+        Some(TerritoryLevel::District) => format!("{}___000", &node.code[..6]),
+        Some(TerritoryLevel::Street) => format!("{}___", &node.code[..9]),
+        _ => format!("{}___", node.code),
     };
     let hub_kinds = territory_svc::HUB_KINDS
         .iter()

@@ -1,0 +1,432 @@
+//! End-to-end flows in real headless Chromium (Debian's `chromium` and `chromium-driver`; `.ci/run`
+//! installs them). Each flow saves screenshots under `target/screenshots/` (phone and desktop) and
+//! runs axe-core: no serious or critical accessibility violations allowed. The server is the real
+//! binary, `serve --demo`, on this test's own database (SQLite or PostgreSQL).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use gongzhi_platform::testing::TestApp;
+use serde_json::json;
+
+const AXE: &str = include_str!("../assets/axe.min.js");
+
+struct Killer(Child);
+impl Drop for Killer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Chromium is required in CI; elsewhere the flows are skipped with a note when it is missing.
+fn browser_available() -> bool {
+    let ok = std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists();
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have chromium and chromium-driver (.ci/run installs them)"
+        );
+        eprintln!("skipping browser flows: install chromium and chromium-driver to run them");
+    }
+    ok
+}
+
+async fn wait_for(url: &str) {
+    for _ in 0..150 {
+        if let Ok(mut s) = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").await;
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf).await;
+            if buf.starts_with(b"HTTP/1.1 200") || buf.starts_with(b"HTTP/1.0 200") {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not come up");
+}
+
+struct Session {
+    _app: TestApp,
+    _server: Killer,
+    _driver: Killer,
+    client: Client,
+    base: String,
+    _dir: PathBuf,
+}
+
+async fn start() -> Session {
+    // Both rustls back-ends are in the build (via sqlx and hyper-rustls): name one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let app = TestApp::new(gongzhi::modules()).await;
+    let dir =
+        std::env::temp_dir().join(format!("gongzhi-browser-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start gongzhi");
+    let server = Killer(server);
+    let dport = free_port();
+    let driver = Killer(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={dport}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    wait_for(&base).await;
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                     "--lang=zh-CN"],
+            "prefs": {"intl.accept_languages": "zh-CN,zh"}
+        }
+    });
+    let caps: serde_json::Map<String, serde_json::Value> = caps.as_object().unwrap().clone();
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{dport}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    Session {
+        _app: app,
+        _server: server,
+        _driver: driver,
+        client: client.expect("chromedriver session"),
+        base,
+        _dir: dir,
+    }
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Session {
+    async fn go(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+        self.settle().await;
+    }
+
+    async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, css: &str, value: &str) {
+        let el = self.client.find(Locator::Css(css)).await.unwrap();
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
+    /// Click something that loads a new page, and wait until that page has loaded.
+    async fn click(&self, css: &str) {
+        self.client
+            .execute("window.__gzOld = true;", vec![])
+            .await
+            .unwrap();
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.settle().await;
+    }
+
+    /// Wait for a new document (the marker gone) that has finished loading.
+    async fn settle(&self) {
+        for _ in 0..100 {
+            let done = self
+                .client
+                .execute(
+                    "return !window.__gzOld && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page did not load");
+    }
+
+    /// Click something that updates the page in place (htmx), then wait for the swap.
+    async fn click_in_place(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            let busy = self
+                .client
+                .execute(
+                    "return document.querySelector('.htmx-request') !== null;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if !busy {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    /// Phone (360 px) and desktop screenshots of the current page.
+    async fn shots(&self, name: &str) {
+        for (label, w, h) in [("phone", 360, 780), ("desktop", 1280, 900)] {
+            self.client.set_window_size(w, h).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(shots_dir().join(format!("{name}-{label}.png")), png).unwrap();
+        }
+    }
+
+    /// axe-core on the current page: fail on serious or critical violations.
+    async fn axe(&self, name: &str) {
+        self.client.execute(AXE, vec![]).await.unwrap();
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let list = found.as_array().cloned().unwrap_or_default();
+        assert!(
+            list.is_empty(),
+            "{name}: accessibility violations: {list:#?}"
+        );
+    }
+
+    async fn login(&self, username: &str) {
+        self.go("/login").await;
+        self.fill("#login", username).await;
+        self.fill("#password", gongzhi::demo::DEMO_PASSWORD).await;
+        self.click("form button[type=submit]").await;
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+#[tokio::test]
+async fn street_admin_creates_a_community_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let s = start().await;
+    // Signing in after asking for a page returns to that page.
+    s.go("/territory/440308002000").await;
+    assert!(
+        s.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("/login?next=")
+    );
+    s.axe("login").await;
+    s.shots("01-login").await;
+    s.fill("#login", "haishan.admin").await;
+    s.fill("#password", "wrong-password1").await;
+    s.click("form button[type=submit]").await;
+    assert!(s.text().await.contains("用户名或密码不正确"));
+    s.fill("#password", gongzhi::demo::DEMO_PASSWORD).await;
+    s.click("form button[type=submit]").await;
+    assert!(
+        s.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/territory/440308002000")
+    );
+
+    s.go("/").await;
+    let home = s.text().await;
+    assert!(
+        home.contains("海山街道") && home.contains("各角色账号数"),
+        "{home}"
+    );
+    assert!(
+        s.client.find(Locator::Css(".chart svg")).await.is_ok(),
+        "the ECharts chart renders"
+    );
+    let tiandong = s
+        .client
+        .find(Locator::XPath("//tr[td/a[text()='田东社区']]/td[3]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        tiandong, "6",
+        "accounts per community: the six demo accounts of 田东"
+    );
+    s.axe("dashboard").await;
+    s.shots("02-dashboard").await;
+
+    s.click("a.nav-link[href='/territory']").await;
+    assert!(
+        s.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/territory/440308002000")
+    );
+    s.fill("#code", "44030800200X").await;
+    s.fill("#name", "新港社区").await;
+    s.click("form[action$='/children'] button[type=submit]")
+        .await;
+    let feedback = s
+        .client
+        .find(Locator::Css("#code-err"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        feedback.contains("第 12 位"),
+        "the message sits beside the field: {feedback}"
+    );
+    let kept = s
+        .client
+        .find(Locator::Css("#name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("新港社区"),
+        "values are kept on error"
+    );
+    s.axe("territory-error").await;
+    s.shots("03-territory-error").await;
+    s.fill("#code", "440308002005").await;
+    s.click("form[action$='/children'] button[type=submit]")
+        .await;
+    let page = s.text().await;
+    assert!(
+        page.contains("已创建下级单位") && page.contains("新港社区"),
+        "{page}"
+    );
+    s.axe("territory").await;
+    s.shots("04-territory").await;
+    s.close().await;
+}
+
+#[tokio::test]
+async fn other_streets_are_closed_and_language_switches() {
+    if !browser_available() {
+        return;
+    }
+    let s = start().await;
+    s.login("haishan.admin").await;
+    s.go("/territory/440308001000").await;
+    let page = s.text().await;
+    assert!(page.contains("无权访问"), "{page}");
+    s.axe("forbidden").await;
+    s.shots("05-forbidden").await;
+
+    s.go("/users").await;
+    s.click("a[href^='/lang/en']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("Accounts") && page.contains("Sign out") || page.contains("Accounts"),
+        "{page}"
+    );
+    assert!(!page.contains("账号与角色"), "{page}");
+    s.axe("users-en").await;
+    s.shots("06-users-en").await;
+    s.click("a[href^='/lang/zh-CN']").await;
+    assert!(s.text().await.contains("账号与角色"));
+
+    // The audit browser for a supervisor, with a filter applied through htmx.
+    s.client.delete_all_cookies().await.unwrap();
+    s.login("qu.supervisor").await;
+    s.go("/audit").await;
+    s.fill("#f-action", "territory.").await;
+    s.click_in_place("form[action='/audit'] button[type=submit]")
+        .await;
+    let page = s.text().await;
+    assert!(page.contains("territory.create"), "{page}");
+    assert!(!page.contains("user.create"), "the filter applied");
+    s.axe("audit").await;
+    s.shots("07-audit").await;
+    s.close().await;
+}
