@@ -228,6 +228,14 @@ pub async fn login(
         am.failed_logins = Set(if lock { 0 } else { failures });
         if lock {
             am.locked_until = Set(Some(now + Duration::minutes(state.config.lockout_minutes)));
+            crate::notify::send(
+                &txn,
+                u.id,
+                "notice.locked",
+                json!({"failures": failures}),
+                None,
+            )
+            .await?;
         }
         am.update(&txn).await?;
         audit::record(
@@ -532,6 +540,14 @@ async fn insert_grant(
         },
     )
     .await?;
+    crate::notify::send(
+        txn,
+        target.id,
+        "notice.role_granted",
+        json!({"role": format!("@role.name.{}", role.as_str()), "scope": scope.reference}),
+        Some("/".into()),
+    )
+    .await?;
     Ok(model)
 }
 
@@ -808,6 +824,14 @@ pub async fn reset_password(
             scope_path: &target.home_path,
             summary: json!({}),
         },
+    )
+    .await?;
+    crate::notify::send(
+        &txn,
+        target.id,
+        "notice.password_reset",
+        json!({"by": who.name}),
+        None,
     )
     .await?;
     txn.commit().await?;

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod identity;
 pub mod migration;
 pub mod module;
+pub mod notify;
 pub mod territory;
 pub mod ui;
 pub mod web;

@@ -5,6 +5,7 @@ pub mod audit_entry;
 pub mod audit_seal;
 pub mod form_submission;
 pub mod hub;
+pub mod notification;
 pub mod role_assignment;
 pub mod session;
 pub mod territory;

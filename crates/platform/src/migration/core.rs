@@ -318,6 +318,27 @@ impl MigrationTrait for CoreSchema {
 
         m.create_table(
             Table::create()
+                .table(t("notifications"))
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("key"))
+                .col(ColumnDef::new(t("args")).text().not_null())
+                .col(opt_text("link"))
+                .col(ts("created_at"))
+                .col(opt_ts("read_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "notifications",
+            "ix_notifications_user",
+            &["user_id", "read_at", "created_at"],
+            false,
+        ))
+        .await?;
+
+        m.create_table(
+            Table::create()
                 .table(t("form_submissions"))
                 .col(text("token").primary_key())
                 .col(ts("created_at"))

@@ -67,6 +67,8 @@ pub struct PageCtx {
     pub path: String,
     pub flash: Option<String>,
     pub actor: Option<std::sync::Arc<Actor>>,
+    /// Unread notifications, shown in the shell.
+    pub unread: u64,
 }
 
 impl PageCtx {
@@ -166,10 +168,12 @@ pub async fn build_ctx(
         path: path.clone(),
         flash,
         actor: ctx.actor.clone(),
+        unread: 0,
     };
     let Some(actor) = &ctx.actor else {
         return Ok(page);
     };
+    page.unread = crate::notify::unread(&state.db.read, actor.user_id.0).await?;
     let mut entries: Vec<NavEntry> = state.modules.iter().flat_map(|m| m.nav()).collect();
     entries.sort_by_key(|e| e.order);
     let route = path.split('?').next().unwrap_or("/");
@@ -380,6 +384,7 @@ impl IntoResponse for PageError {
             path: "/".into(),
             flash: None,
             actor: None,
+            unread: 0,
         };
         let detail = match &self.0 {
             AppError::Conflict(_) | AppError::Locked { .. } => self.0.problem()["detail"]

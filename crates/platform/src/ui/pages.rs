@@ -73,6 +73,8 @@ pub fn routes() -> Routes {
         .get("/tokens", Access::SignedIn, tokens_page)
         .post("/tokens", Access::SignedIn, token_create)
         .post("/tokens/{token_id}/revoke", Access::SignedIn, token_revoke)
+        .get("/notifications", Access::SignedIn, notifications_page)
+        .post("/notifications/read", Access::SignedIn, notifications_read)
         .get("/audit", Access::Permission(AUDIT_READ), audit_page)
         .probe_query("scope={foreign_street}")
 }
@@ -1690,4 +1692,49 @@ async fn audit_page(
         query,
         error,
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+pub struct NoticeRow {
+    pub at: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    c: PageCtx,
+    items: Vec<NoticeRow>,
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+) -> PageResult {
+    use crate::entity::notification;
+    let items = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(me.actor.user_id.0))
+        .order_by_desc(notification::Column::CreatedAt)
+        .limit(100)
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|n| NoticeRow {
+            at: local_time(n.created_at),
+            text: crate::notify::render(c.locale, &n),
+            link: n.link.clone(),
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    Ok(render(&NotificationsPage { c, items }))
+}
+
+async fn notifications_read(State(state): State<AppState>, me: CurrentActor) -> PageResult {
+    crate::notify::mark_all_read(&state.db.write, me.actor.user_id.0).await?;
+    Ok(see_other("/notifications"))
 }
