@@ -303,6 +303,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(b) = bind {
                 config.bind = b;
             }
+            if demo {
+                // The demo runs on plain HTTP; production keeps Secure cookies behind HTTPS.
+                config.cookie_secure = false;
+            }
             serve(config, demo).await?;
         }
     }

@@ -81,6 +81,12 @@ pub fn accounts() -> Vec<(&'static str, Role, &'static str, &'static str)> {
         };
         a.push((name, Role::StreetAdmin, code, "街道管理员"));
     }
+    a.push((
+        "haishan.supervisor",
+        Role::Supervisor,
+        "440308002000",
+        "街道纪检监督员",
+    ));
     a.extend([
         (
             "tiandong.admin",

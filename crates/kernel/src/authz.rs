@@ -207,7 +207,7 @@ pub fn territory_path(code: &str) -> Option<(TerritoryLevel, String)> {
 
 /// The parent territory code of a street, community or grid code (None for a district).
 pub fn territory_parent(code: &str) -> Option<String> {
-    if code.len() == 12 + GRID_SUFFIX_LEN {
+    if code.len() == 12 + GRID_SUFFIX_LEN && code.bytes().all(|b| b.is_ascii_digit()) {
         return Some(code[..12].to_string());
     }
     let division = DivisionCode::parse(code).ok()?;
@@ -306,6 +306,14 @@ pub struct ScopeFilter {
 }
 
 impl ScopeFilter {
+    /// One subtree, for a `scope=` filter the caller has already authorized.
+    pub fn subtree(path: impl Into<String>) -> Self {
+        ScopeFilter {
+            paths: vec![path.into()],
+            orgs: Vec::new(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.paths.is_empty() && self.orgs.is_empty()
     }
@@ -543,6 +551,11 @@ mod tests {
         assert_eq!(territory_parent("440308003001").unwrap(), "440308003000");
         assert_eq!(territory_parent("440308003000").unwrap(), "440308000000");
         assert_eq!(territory_parent("440308000000"), None);
+        assert_eq!(
+            territory_parent("12345678901中1"),
+            None,
+            "non-ASCII input must not panic"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use gongzhi_kernel::WorkingCalendar;
 use gongzhi_kernel::authz::Policy;
 use tower_http::trace::TraceLayer;
@@ -15,7 +15,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::db::Db;
 use crate::module::Module;
-use crate::web::{AppError, AppInner, AppState, Routes, guard_layer, ops};
+use crate::web::{AppInner, AppState, Routes, guard_layer, ops};
 
 pub struct App {
     pub state: AppState,
@@ -116,8 +116,4 @@ pub fn spawn_audit_sealer(state: AppState) {
             }
         }
     });
-}
-
-pub fn into_response(e: AppError) -> Response {
-    e.into_response()
 }

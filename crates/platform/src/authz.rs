@@ -152,3 +152,16 @@ pub fn level_condition<C: IntoColumnRef + Clone>(
     }
     any
 }
+
+/// `column LIKE 'prefix%'` with `%`, `_` and `\\` in the prefix taken literally.
+pub fn starts_with(col: impl IntoColumnRef, prefix: &str) -> sea_orm::sea_query::Expr {
+    let mut escaped = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    Expr::col(col).like(sea_orm::sea_query::LikeExpr::new(escaped).escape('\\'))
+}

@@ -46,7 +46,7 @@ impl Default for Config {
             lockout_minutes: 15,
             login_rate_per_minute: 20,
             session_hours: 12,
-            cookie_secure: false,
+            cookie_secure: true,
             audit_seal_seconds: 5,
             calendar_file: None,
             allowed_origins: Vec::new(),
@@ -83,5 +83,37 @@ impl Config {
         } else {
             self.database_url.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    #[test]
+    fn toml_in_the_data_directory_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("gongzhi-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("gongzhi.toml"),
+            "bind = \"0.0.0.0:9000\"\nlockout_threshold = 3\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&dir)).unwrap();
+        assert_eq!(c.bind, "0.0.0.0:9000");
+        assert_eq!(c.lockout_threshold, 3);
+        assert_eq!(
+            c.session_hours,
+            Config::default().session_hours,
+            "untouched keys keep their default"
+        );
+        assert_eq!(c.data_dir, dir);
+        if std::env::var_os("DATABASE_URL").is_none() {
+            assert!(
+                c.database_url().starts_with("sqlite://")
+                    && c.database_url().contains("gongzhi.sqlite")
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

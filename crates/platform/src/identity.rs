@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use gongzhi_kernel::authz::{Actor, ResourceScope, Role, RolePlacement, Scope, TerritoryLevel};
 use gongzhi_kernel::{FieldError, PhoneNumber, ValidationErrors};
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -109,7 +109,7 @@ pub fn check_username(field: &str, u: &str, errors: &mut ValidationErrors) {
 pub async fn actor_from_token(
     state: &AppState,
     token: &str,
-) -> AppResult<Option<(Actor, uuid::Uuid)>> {
+) -> AppResult<Option<(Actor, uuid::Uuid, bool)>> {
     let hash = sha256_hex(token);
     let Some(t) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash))
@@ -128,13 +128,14 @@ pub async fn actor_from_token(
     Ok(Some((
         load_actor(&state.db.read, u.id, &u.username).await?,
         t.id,
+        u.must_change_password,
     )))
 }
 
 pub async fn actor_from_session(
     state: &AppState,
     cookie: &str,
-) -> AppResult<Option<(Actor, String, String)>> {
+) -> AppResult<Option<(Actor, String, String, bool)>> {
     let id_hash = sha256_hex(cookie);
     let Some(s) = session::Entity::find_by_id(id_hash.clone())
         .one(&state.db.read)
@@ -149,7 +150,7 @@ pub async fn actor_from_session(
         return Ok(None);
     };
     let actor = load_actor(&state.db.read, u.id, &u.username).await?;
-    Ok(Some((actor, id_hash, s.csrf_token)))
+    Ok(Some((actor, id_hash, s.csrf_token, u.must_change_password)))
 }
 
 async fn active_user(state: &AppState, id: uuid::Uuid) -> AppResult<Option<user::Model>> {
@@ -221,13 +222,44 @@ pub async fn login(
         ip: ip.clone(),
     };
     let txn = state.db.write.begin().await?;
+    // Re-read inside the transaction: a parallel request may have locked the account meanwhile.
+    let u = user::Entity::find_by_id(u.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::field("password", "auth.bad_credentials"))?;
+    if let Some(until) = u.locked_until
+        && until > now
+    {
+        return Err(AppError::Locked {
+            minutes: (until - now).num_minutes() + 1,
+        });
+    }
     if !ok || u.status != "active" {
-        let failures = u.failed_logins + 1;
+        // Count in the database, so parallel wrong guesses each count.
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::FailedLogins,
+                Expr::col(user::Column::FailedLogins).add(1),
+            )
+            .filter(user::Column::Id.eq(u.id))
+            .exec(&txn)
+            .await?;
+        let failures = user::Entity::find_by_id(u.id)
+            .one(&txn)
+            .await?
+            .map(|x| x.failed_logins)
+            .unwrap_or(1);
         let lock = failures >= state.config.lockout_threshold;
-        let mut am: user::ActiveModel = u.clone().into();
-        am.failed_logins = Set(if lock { 0 } else { failures });
         if lock {
-            am.locked_until = Set(Some(now + Duration::minutes(state.config.lockout_minutes)));
+            user::Entity::update_many()
+                .col_expr(user::Column::FailedLogins, Expr::value(0))
+                .col_expr(
+                    user::Column::LockedUntil,
+                    Expr::value(audit::now() + Duration::minutes(state.config.lockout_minutes)),
+                )
+                .filter(user::Column::Id.eq(u.id))
+                .exec(&txn)
+                .await?;
             crate::notify::send(
                 &txn,
                 u.id,
@@ -237,7 +269,6 @@ pub async fn login(
             )
             .await?;
         }
-        am.update(&txn).await?;
         audit::record(
             &txn,
             &who,
@@ -263,10 +294,15 @@ pub async fn login(
         return Err(AppError::field("password", "auth.bad_credentials"));
     }
     if u.failed_logins != 0 || u.locked_until.is_some() {
-        let mut am: user::ActiveModel = u.clone().into();
-        am.failed_logins = Set(0);
-        am.locked_until = Set(None);
-        am.update(&txn).await?;
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(
+                user::Column::LockedUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(user::Column::Id.eq(u.id))
+            .exec(&txn)
+            .await?;
     }
     let cookie_value = random_token(32);
     let csrf_token = random_token(24);
@@ -302,13 +338,17 @@ pub async fn login(
     })
 }
 
-pub async fn logout(
-    state: &AppState,
-    who: &AuditActor,
-    id_hash: &str,
-    home_path: &str,
-) -> AppResult<()> {
+pub async fn logout(state: &AppState, who: &AuditActor, id_hash: &str) -> AppResult<()> {
     let txn = state.db.write.begin().await?;
+    let home_path = match who.user_id {
+        Some(id) => user::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .map(|u| u.home_path)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let home_path = home_path.as_str();
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(audit::now()))
         .filter(session::Column::IdHash.eq(id_hash))
@@ -384,6 +424,9 @@ pub async fn create_user(
             .map(|p| p.as_str().to_string()),
         None => None,
     };
+    if home.status != "active" {
+        errors.add("home", "territory.inactive");
+    }
     errors.into_result()?;
     let hash = hash_password(new.password.clone()).await?;
     let txn = conn.begin().await?;
@@ -456,6 +499,9 @@ pub async fn resolve_territory_scope(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::field("scope", "territory.not_found"))?;
+    if node.status != "active" {
+        return Err(AppError::field("scope", "territory.inactive"));
+    }
     match role.placement() {
         RolePlacement::Org => return Err(AppError::field("scope", "role.needs_org_scope")),
         RolePlacement::TerritoryLevel(level) => {
@@ -561,6 +607,9 @@ pub async fn grant_role(
     role: Role,
     scope: ResolvedScope,
 ) -> AppResult<role_assignment::Model> {
+    if target.id == actor.user_id.0 {
+        return Err(AppError::field("role", "user.not_self"));
+    }
     state
         .policy
         .may_grant(actor, USER_MANAGE, role, &scope.scope, &scope.path)
@@ -624,6 +673,18 @@ pub async fn create_token(
 // ---------------------------------------------------------------------------------------------
 // Managing accounts (shared by the API and the pages)
 
+/// The account's mobile number, masked (personal information is masked by default).
+pub fn masked_phone(u: &user::Model) -> Option<String> {
+    u.phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse(p).ok())
+        .map(|p| p.masked())
+}
+
+pub fn is_locked(u: &user::Model) -> bool {
+    u.locked_until.is_some_and(|t| t > Utc::now())
+}
+
 /// Load a user the actor may see with `permission`; another scope's user is 403, a missing one 404.
 pub async fn load_user_in_scope(
     state: &AppState,
@@ -665,21 +726,39 @@ pub async fn check_outranks(
     actor: &Actor,
     target: &user::Model,
 ) -> AppResult<()> {
-    let top = assignments_of(&state.db.read, target.id)
-        .await?
+    if target.id == actor.user_id.0 {
+        return Err(AppError::field("user", "user.not_self"));
+    }
+    let assignments = assignments_of(&state.db.read, target.id).await?;
+    let top = assignments
         .iter()
         .filter_map(|r| Role::parse(&r.role))
         .map(Role::rank)
         .max()
         .unwrap_or(0);
     let resource = ResourceScope::territory(target.home_path.clone());
-    let ok = actor.grants.iter().any(|g| {
+    let home_ok = actor.grants.iter().any(|g| {
         g.role.is_admin()
             && g.role.rank() >= top
             && state.policy.role_has(g.role, USER_MANAGE)
             && g.scope.covers(&resource)
     });
-    if ok { Ok(()) } else { Err(AppError::Forbidden) }
+    // Wherever the account holds a role, the actor must be able to grant that role there too:
+    // otherwise an admin of the account's home could take over a role held elsewhere.
+    let roles_ok = assignments.iter().all(|a| {
+        match (Role::parse(&a.role), crate::authz::grant_of(a.clone())) {
+            (Some(role), Some(grant)) => state
+                .policy
+                .may_grant(actor, USER_MANAGE, role, &grant.scope, &a.scope_path)
+                .is_ok(),
+            _ => false,
+        }
+    });
+    if home_ok && roles_ok {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 pub async fn revoke_role(
@@ -690,6 +769,9 @@ pub async fn revoke_role(
     assignment_id: &str,
 ) -> AppResult<()> {
     let aid: uuid::Uuid = assignment_id.parse().map_err(|_| AppError::NotFound)?;
+    if target.id == actor.user_id.0 {
+        return Err(AppError::field("role", "user.not_self"));
+    }
     let txn = state.db.write.begin().await?;
     let r = role_assignment::Entity::find_by_id(aid)
         .one(&txn)
@@ -812,7 +894,16 @@ pub async fn reset_password(
     am.locked_until = Set(None);
     am.updated_at = Set(audit::now());
     am.version = Set(target.version + 1);
-    am.update(&txn).await?;
+    // The version read must still be current, or a concurrent change would be overwritten.
+    let res = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(target.id))
+        .filter(user::Column::Version.eq(target.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict("error.stale_version"));
+    }
     revoke_sessions(&txn, target.id, None).await?;
     audit::record(
         &txn,
@@ -867,7 +958,15 @@ pub async fn change_own_password(
     am.must_change_password = Set(false);
     am.updated_at = Set(audit::now());
     am.version = Set(u.version + 1);
-    am.update(&txn).await?;
+    let res = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(u.id))
+        .filter(user::Column::Version.eq(u.version))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict("error.stale_version"));
+    }
     revoke_sessions(&txn, u.id, keep).await?;
     audit::record(
         &txn,

@@ -225,6 +225,9 @@ pub async fn create(
     let parent = get(&txn, &parent_code)
         .await?
         .ok_or_else(|| AppError::field("code", "territory.parent_missing"))?;
+    if parent.status != "active" {
+        return Err(AppError::field("code", "territory.inactive"));
+    }
     state.authorize(
         actor,
         TERRITORY_WRITE,
@@ -404,6 +407,7 @@ pub async fn import(
             } else {
                 get(&txn, &parent_code)
                     .await?
+                    .filter(|p| p.status == "active")
                     .map(|p| (p.path, p.district_code))
             };
         let Some((parent_path, district)) = parent_district else {
@@ -462,6 +466,9 @@ pub async fn create_hub(
 ) -> AppResult<hub::Model> {
     let txn = state.db.write.begin().await?;
     let node = get(&txn, code).await?.ok_or(AppError::NotFound)?;
+    if node.status != "active" {
+        return Err(AppError::field("name", "territory.inactive"));
+    }
     state.authorize(
         actor,
         TERRITORY_WRITE,
@@ -496,37 +503,11 @@ pub async fn create_hub(
     if dup.is_some() {
         return Err(AppError::field("name", "hub.name_taken"));
     }
-    let now = audit::now();
-    let m = hub::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        territory_code: Set(code.to_string()),
-        path: Set(node.path.clone()),
-        kind: Set(new.kind.clone()),
-        name: Set(name),
-        address: Set(new
-            .address
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())),
-        phone: Set(phone),
-        status: Set("active".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "hub.create",
-            entity_type: "hub",
-            entity_id: &m.id.to_string(),
-            scope_path: &m.path,
-            summary: json!({"name": m.name, "kind": m.kind, "territory": code}),
-        },
-    )
-    .await?;
+    let address = new
+        .address
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty());
+    let m = insert_hub(&txn, who, &node, &new.kind, &name, address, phone).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -539,6 +520,18 @@ pub async fn seed_hub(
     kind: &str,
     name: &str,
 ) -> AppResult<hub::Model> {
+    insert_hub(conn, who, node, kind, name, None, None).await
+}
+
+async fn insert_hub(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    node: &territory::Model,
+    kind: &str,
+    name: &str,
+    address: Option<String>,
+    phone: Option<String>,
+) -> AppResult<hub::Model> {
     let now = audit::now();
     let m = hub::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -546,8 +539,8 @@ pub async fn seed_hub(
         path: Set(node.path.clone()),
         kind: Set(kind.into()),
         name: Set(name.into()),
-        address: Set(None),
-        phone: Set(None),
+        address: Set(address),
+        phone: Set(phone),
         status: Set("active".into()),
         created_at: Set(now),
         updated_at: Set(now),

@@ -309,3 +309,181 @@ async fn nobody_manages_an_account_that_outranks_them() {
         "a disabled account cannot sign in"
     );
 }
+
+#[tokio::test]
+async fn an_admin_cannot_take_over_a_role_held_outside_their_scope() {
+    let app = app().await;
+    // Lives in community A, but administers community B (another street).
+    let target = app
+        .user_model(
+            "two.places",
+            &[
+                (Role::Resident, COMMUNITY_A),
+                (Role::CommunityAdmin, COMMUNITY_B),
+            ],
+        )
+        .await;
+    let a = app
+        .user("c.a.admin", &[(Role::CommunityAdmin, COMMUNITY_A)])
+        .await;
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/password", target.id),
+            json!({"new_password": "Takeover123"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/status", target.id),
+            json!({"status": "disabled"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admins_do_not_manage_themselves() {
+    let app = app().await;
+    let me = app
+        .user_model("a.self", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let c = app.user("a.self2", &[(Role::StreetAdmin, STREET_A)]).await;
+    let _ = c;
+    let mut a = app.anon();
+    let (_, secret) = gongzhi_platform::identity::create_token(
+        &app.state,
+        &gongzhi_platform::audit::AuditActor::system("test"),
+        me.id,
+        &me.home_path,
+        "t",
+        None,
+    )
+    .await
+    .unwrap();
+    a.bearer = Some(secret);
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/password", me.id),
+            json!({"new_password": "Myself12345"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["code"], "user.not_self");
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/roles", me.id),
+            json!({"role": "reviewer", "scope": STREET_A}),
+        )
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "user.not_self");
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_all_count() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let anon = app.anon();
+    let body = json!({"login": "a.admin", "password": "wrong-pass1"});
+    let rs = futures::future::join_all(
+        (0..5).map(|_| anon.post_json("/api/v1/auth/login", body.clone())),
+    )
+    .await;
+    assert!(
+        rs.iter().any(|r| r.status == StatusCode::LOCKED),
+        "five parallel failures lock the account"
+    );
+    let r = anon
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "a.admin", "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::LOCKED);
+}
+
+#[tokio::test]
+async fn a_reset_password_must_be_changed_before_anything_else() {
+    let app = app().await;
+    let target = app
+        .user_model("c.admin", &[(Role::CommunityAdmin, COMMUNITY_A)])
+        .await;
+    let a = street_admin_a(&app).await;
+    let r = a
+        .post_json(
+            &format!("/api/v1/users/{}/password", target.id),
+            json!({"new_password": "Temp123456"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let mut c = app.anon();
+    let r = c
+        .post_json(
+            "/api/v1/auth/login",
+            json!({"login": "c.admin", "password": "Temp123456"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    c.cookie = r.set_cookie("gz_session");
+    c.csrf = r.json()["csrf_token"].as_str().map(str::to_string);
+    assert_eq!(
+        c.get("/api/v1/me").await.json()["must_change_password"],
+        true
+    );
+    let r = c.get("/api/v1/territories").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["type"], "/problems/password_change_required");
+    let r = c.get("/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/account/password");
+    let r = c
+        .post_json(
+            "/api/v1/me/password",
+            json!({"current_password": "Temp123456", "new_password": "Mine123456"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(c.get("/api/v1/territories").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn concurrent_grants_of_one_role_make_one_assignment() {
+    let app = app().await;
+    let target = app
+        .user_model("c.new", &[(Role::Resident, COMMUNITY_A)])
+        .await;
+    let a = street_admin_a(&app).await;
+    let url = format!("/api/v1/users/{}/roles", target.id);
+    let body = json!({"role": "community_admin", "scope": COMMUNITY_A});
+    let (r1, r2) = tokio::join!(
+        a.post_json(&url, body.clone()),
+        a.post_json(&url, body.clone())
+    );
+    let mut statuses = [r1.status, r2.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{} / {}",
+        r1.text(),
+        r2.text()
+    );
+}
+
+#[tokio::test]
+async fn search_patterns_are_literal() {
+    let app = app().await;
+    app.user_model("ab", &[(Role::Resident, COMMUNITY_A)]).await;
+    app.user_model("a_b", &[(Role::Resident, COMMUNITY_A)])
+        .await;
+    let admin = district_admin(&app).await;
+    let page = admin.get("/api/v1/users?q=a_").await.json();
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["a_b"], "`_` is not a wildcard");
+}

@@ -332,3 +332,39 @@ async fn keyset_pages_walk_the_whole_list_once() {
     let r = admin.get("/api/v1/territories?cursor=garbage!").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn nothing_new_under_an_inactive_node() {
+    let app = app().await;
+    let a = street_admin_a(&app).await;
+    let r = a
+        .patch_json(
+            &format!("/api/v1/territories/{COMMUNITY_A}"),
+            json!({"status": "inactive", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = a
+        .post_json(
+            "/api/v1/territories",
+            json!({"code": "440308001001001", "name": "网格", "kind": "grid"}),
+        )
+        .await;
+    assert_eq!(
+        r.json()["errors"][0]["code"],
+        "territory.inactive",
+        "{}",
+        r.text()
+    );
+    let r = a
+        .post_json(
+            &format!("/api/v1/territories/{COMMUNITY_A}/hubs"),
+            json!({"kind": "social_work_room", "name": "室"}),
+        )
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "territory.inactive");
+    let r = a
+        .post_json("/api/v1/users", json!({"username": "new.one", "password": "Newone2026", "display_name": "新人", "home": COMMUNITY_A}))
+        .await;
+    assert_eq!(r.json()["errors"][0]["code"], "territory.inactive");
+}

@@ -89,10 +89,7 @@ async fn filtered(
             AUDIT_READ,
             &ResourceScope::territory(node.path.clone()),
         )?;
-        ScopeFilter {
-            paths: vec![node.path],
-            orgs: vec![],
-        }
+        ScopeFilter::subtree(node.path)
     } else {
         state.policy.scope_filter(actor, AUDIT_READ)
     };
@@ -107,7 +104,10 @@ async fn filtered(
         col(audit_entry::Column::ScopePath),
     ));
     if let Some(a) = q.action.as_deref().filter(|s| !s.is_empty()) {
-        query = query.filter(audit_entry::Column::Action.starts_with(a));
+        query = query.filter(crate::authz::starts_with(
+            (audit_entry::Entity, audit_entry::Column::Action),
+            a,
+        ));
     }
     if let Some(t) = q.entity_type.as_deref().filter(|s| !s.is_empty()) {
         query = query.filter(audit_entry::Column::EntityType.eq(t));

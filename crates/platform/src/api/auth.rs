@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use gongzhi_kernel::ValidationErrors;
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -89,12 +89,7 @@ pub async fn login(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let ok = identity::login(&state, &body.login, &body.password, ctx.ip.clone(), ua).await?;
-    let cookie = Cookie::build((auth_cookie_name(), ok.cookie_value))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.cookie_secure)
-        .path("/")
-        .build();
+    let cookie = crate::web::session_cookie(&state, ok.cookie_value);
     let view = me_view(&state, ok.user, Some(ok.csrf_token)).await?;
     Ok((jar.add(cookie), Json(view)))
 }
@@ -107,11 +102,7 @@ pub async fn logout(
 ) -> AppResult<(CookieJar, axum::http::StatusCode)> {
     let who = AuditActor::from(&me);
     if let AuthVia::Session { id_hash, .. } = &me.via {
-        let u = user::Entity::find_by_id(me.actor.user_id.0)
-            .one(&state.db.read)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        identity::logout(&state, &who, id_hash, &u.home_path).await?;
+        identity::logout(&state, &who, id_hash).await?;
     }
     Ok((
         jar.remove(Cookie::build(auth_cookie_name()).path("/").build()),

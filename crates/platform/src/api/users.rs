@@ -2,7 +2,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use gongzhi_kernel::PhoneNumber;
 use gongzhi_kernel::authz::{ResourceScope, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -65,11 +64,7 @@ pub async fn roles_of(
     conn: &impl ConnectionTrait,
     user_id: uuid::Uuid,
 ) -> AppResult<Vec<RoleView>> {
-    Ok(role_assignment::Entity::find()
-        .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::RevokedAt.is_null())
-        .order_by_asc(role_assignment::Column::GrantedAt)
-        .all(conn)
+    Ok(identity::assignments_of(conn, user_id)
         .await?
         .into_iter()
         .map(role_view)
@@ -87,17 +82,14 @@ fn role_view(r: role_assignment::Model) -> RoleView {
 }
 
 fn view(u: user::Model, roles: Vec<RoleView>) -> UserView {
+    let (phone, locked) = (identity::masked_phone(&u), identity::is_locked(&u));
     UserView {
         id: u.id,
         username: u.username,
         display_name: u.display_name,
-        phone: u
-            .phone
-            .as_deref()
-            .and_then(|p| PhoneNumber::parse(p).ok())
-            .map(|p| p.masked()),
+        phone,
+        locked,
         status: u.status,
-        locked: u.locked_until.is_some_and(|t| t > Utc::now()),
         home_code: u.home_code,
         roles,
         created_at: u.created_at,
@@ -148,10 +140,7 @@ pub async fn query_users(
             USER_READ,
             &ResourceScope::territory(node.path.clone()),
         )?;
-        let filter = gongzhi_kernel::authz::ScopeFilter {
-            paths: vec![node.path],
-            orgs: vec![],
-        };
+        let filter = gongzhi_kernel::authz::ScopeFilter::subtree(node.path);
         query = query.filter(scope_condition(
             &filter,
             (user::Entity, user::Column::HomePath),
@@ -164,7 +153,10 @@ pub async fn query_users(
         ));
     }
     if let Some(prefix) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        query = query.filter(user::Column::Username.starts_with(prefix));
+        query = query.filter(crate::authz::starts_with(
+            (user::Entity, user::Column::Username),
+            prefix,
+        ));
     }
     if let Some(a) = after {
         query = query.filter(user::Column::Username.gt(a));

@@ -201,6 +201,12 @@ impl MigrationTrait for CoreSchema {
             false,
         ))
         .await?;
+        // One live grant of a role per user and scope, also under concurrent grants.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_roles_live ON role_assignments (user_id, role, scope_ref) WHERE revoked_at IS NULL",
+            )
+            .await?;
         m.create_index(index(
             "role_assignments",
             "ix_roles_scope_path",

@@ -76,10 +76,6 @@ impl PageCtx {
         tr_in(self.locale, key, &[])
     }
 
-    pub fn t1(&self, key: &str, name: &str, value: &dyn std::fmt::Display) -> String {
-        tr_in(self.locale, key, &[(name, value.to_string())])
-    }
-
     pub fn can(&self, state: &AppState, p: Permission) -> bool {
         self.actor
             .as_ref()
@@ -107,9 +103,39 @@ pub fn urlencode(s: &str) -> String {
 
 /// Only same-site relative paths are followed after login or a language switch.
 pub fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !n
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if ok(n) => n.to_string(),
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/users?q=a")), "/users?q=a");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n",
+            "https://evil.example",
+            "evil",
+            "/a b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
 

@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::{ResourceScope, Role, RolePlacement, TerritoryLevel};
-use gongzhi_kernel::{PhoneNumber, ValidationErrors};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -208,12 +208,7 @@ async fn login_submit(
     .await
     {
         Ok(ok) => {
-            let cookie = Cookie::build((auth_cookie_name(), ok.cookie_value))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(state.config.cookie_secure)
-                .path("/")
-                .build();
+            let cookie = crate::web::session_cookie(&state, ok.cookie_value);
             let to = if ok.user.must_change_password {
                 "/account/password".to_string()
             } else {
@@ -244,11 +239,7 @@ async fn login_submit(
 
 async fn logout(State(state): State<AppState>, me: CurrentActor, jar: CookieJar) -> PageResult {
     if let AuthVia::Session { id_hash, .. } = &me.via {
-        let u = user::Entity::find_by_id(me.actor.user_id.0)
-            .one(&state.db.read)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        identity::logout(&state, &AuditActor::from(&me), id_hash, &u.home_path).await?;
+        identity::logout(&state, &AuditActor::from(&me), id_hash).await?;
     }
     Ok((
         jar.remove(Cookie::build(auth_cookie_name()).path("/").build()),
@@ -319,11 +310,7 @@ struct Dashboard {
 }
 
 fn subtree(col: impl sea_orm::sea_query::IntoColumnRef + Clone, path: &str) -> sea_orm::Condition {
-    let filter = gongzhi_kernel::authz::ScopeFilter {
-        paths: vec![path.to_string()],
-        orgs: vec![],
-    };
-    scope_condition(&filter, col)
+    scope_condition(&gongzhi_kernel::authz::ScopeFilter::subtree(path), col)
 }
 
 fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -952,6 +939,7 @@ pub struct UserRow {
 struct UsersPage {
     c: PageCtx,
     q: String,
+    link: String,
     rows: Vec<UserRow>,
     next: Option<String>,
     can_manage: bool,
@@ -961,7 +949,7 @@ struct UsersPage {
 #[template(path = "users_table.html")]
 struct UsersTable {
     c: PageCtx,
-    q: String,
+    link: String,
     rows: Vec<UserRow>,
     next: Option<String>,
 }
@@ -981,6 +969,7 @@ async fn users_page(
     Query(q): Query<UsersQuery>,
 ) -> PageResult {
     let text = q.q.clone().unwrap_or_default();
+    let scope = q.scope.clone();
     let page = query_users(
         &state,
         &me.actor,
@@ -1016,10 +1005,15 @@ async fn users_page(
         })
         .collect();
     let next = page.next_cursor;
+    // The next-page link carries the filters, encoded.
+    let mut q_link = format!("q={}", ui::urlencode(&text));
+    if let Some(sc) = &scope {
+        q_link.push_str(&format!("&scope={}", ui::urlencode(sc)));
+    }
     if is_htmx(&headers) {
         return Ok(render(&UsersTable {
             c,
-            q: ui::urlencode(&text),
+            link: q_link,
             rows,
             next,
         }));
@@ -1028,6 +1022,7 @@ async fn users_page(
     Ok(render(&UsersPage {
         c,
         q: text,
+        link: q_link,
         rows,
         next,
         can_manage,
@@ -1250,18 +1245,13 @@ async fn user_view(
     let page = UserPage {
         status: c.t(&format!(
             "status.{}",
-            if u.locked_until.is_some_and(|t| t > chrono::Utc::now()) {
+            if identity::is_locked(&u) {
                 "locked"
             } else {
                 u.status.as_str()
             }
         )),
-        phone: u
-            .phone
-            .as_deref()
-            .and_then(|p| PhoneNumber::parse(p).ok())
-            .map(|p| p.masked())
-            .unwrap_or_default(),
+        phone: identity::masked_phone(&u).unwrap_or_default(),
         home: names
             .get(&u.home_code)
             .cloned()

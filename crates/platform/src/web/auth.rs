@@ -34,6 +34,8 @@ pub enum AuthVia {
 pub struct RequestCtx {
     pub actor: Option<Arc<Actor>>,
     pub via: Option<AuthVia>,
+    /// An administrator reset the password: only changing it (and signing out) is allowed.
+    pub must_change_password: bool,
     pub ip: Option<String>,
     pub locale: Locale,
 }
@@ -123,26 +125,29 @@ pub async fn guard_layer(
     LOCALE
         .scope(locale, async move {
             let resolved = if let Some(token) = bearer(req.headers()) {
-                identity::actor_from_token(&state, token)
-                    .await
-                    .map(|o| o.map(|(actor, token_id)| (actor, AuthVia::Token { token_id })))
+                identity::actor_from_token(&state, token).await.map(|o| {
+                    o.map(|(actor, token_id, must)| (actor, AuthVia::Token { token_id }, must))
+                })
             } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
                 identity::actor_from_session(&state, cookie.value())
                     .await
                     .map(|o| {
-                        o.map(|(actor, id_hash, csrf)| (actor, AuthVia::Session { id_hash, csrf }))
+                        o.map(|(actor, id_hash, csrf, must)| {
+                            (actor, AuthVia::Session { id_hash, csrf }, must)
+                        })
                     })
             } else {
                 Ok(None)
             };
-            let (actor, via) = match resolved {
-                Ok(Some((a, v))) => (Some(Arc::new(a)), Some(v)),
-                Ok(None) => (None, None),
+            let (actor, via, must_change_password) = match resolved {
+                Ok(Some((a, v, m))) => (Some(Arc::new(a)), Some(v), m),
+                Ok(None) => (None, None, false),
                 Err(e) => return e.into_response(),
             };
             req.extensions_mut().insert(RequestCtx {
                 actor,
                 via,
+                must_change_password,
                 ip,
                 locale,
             });
@@ -210,6 +215,15 @@ pub fn check_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppErro
     }
 }
 
+/// What a user whose password an administrator reset may still do.
+const PASSWORD_CHANGE_PATHS: [&str; 5] = [
+    "/account/password",
+    "/api/v1/me/password",
+    "/api/v1/me",
+    "/logout",
+    "/api/v1/auth/logout",
+];
+
 /// Per-route guard: anonymous → 401 (pages: to the sign-in page and back), missing permission
 /// anywhere → 403, CSRF for cookies.
 pub async fn require(access: Access, req: Request, next: Next) -> Response {
@@ -245,6 +259,12 @@ pub async fn require(access: Access, req: Request, next: Next) -> Response {
         {
             return deny(page, AppError::Forbidden);
         }
+        if ctx.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&req.uri().path()) {
+            if page {
+                return axum::response::Redirect::to("/account/password").into_response();
+            }
+            return AppError::PasswordChangeRequired.into_response();
+        }
     }
     let mut req = req;
     if is_unsafe(req.method())
@@ -264,6 +284,19 @@ fn deny(page: bool, e: AppError) -> Response {
     } else {
         e.into_response()
     }
+}
+
+/// The session cookie set at sign-in (HttpOnly, SameSite=Lax, Secure unless configured off).
+pub fn session_cookie(
+    state: &AppState,
+    value: String,
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    axum_extra::extract::cookie::Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .secure(state.config.cookie_secure)
+        .path("/")
+        .build()
 }
 
 /// Fixed-window limiter keyed by client address (per server instance; the account lockout in

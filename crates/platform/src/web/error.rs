@@ -34,6 +34,8 @@ pub enum AppError {
     Locked { minutes: i64 },
     #[error("csrf check failed")]
     Csrf,
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -69,7 +71,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -87,6 +91,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound => "not_found",
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",

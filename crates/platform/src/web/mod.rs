@@ -14,7 +14,7 @@ use std::sync::Arc;
 use gongzhi_kernel::WorkingCalendar;
 use gongzhi_kernel::authz::{Actor, Denied, Permission, Policy, ResourceScope};
 
-pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer};
+pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer, session_cookie};
 pub use error::{AppError, AppResult};
 pub use json::ApiJson;
 pub use pagination::{Page, PageParams};

@@ -141,8 +141,4 @@ impl Routes {
         self.defs.extend(other.defs);
         self
     }
-
-    pub fn defs(&self) -> &[RouteDef] {
-        &self.defs
-    }
 }
