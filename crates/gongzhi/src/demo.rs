@@ -243,6 +243,13 @@ pub fn print_accounts(demo_password: &str) {
     for (username, role, code, display) in accounts() {
         println!("  {username:<20} {:<16} {code}  {display}", role.as_str());
     }
+    for (username, role, display) in gongzhi_orgs::seed::DEMO_ACCOUNTS {
+        println!(
+            "  {username:<20} {:<16} {}  {display}",
+            role.as_str(),
+            gongzhi_orgs::seed::DEMO_ORG
+        );
+    }
 }
 
 /// Insert `n` synthetic audit entries spread over the demo district's streets and communities

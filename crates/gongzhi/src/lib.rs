@@ -10,5 +10,8 @@ use gongzhi_platform::Module;
 
 /// Every module of the platform, in dependency order. The only place modules are registered.
 pub fn modules() -> Vec<Arc<dyn Module>> {
-    vec![Arc::new(gongzhi_platform::api::CoreModule)]
+    vec![
+        Arc::new(gongzhi_platform::api::CoreModule),
+        Arc::new(gongzhi_orgs::OrgsModule),
+    ]
 }

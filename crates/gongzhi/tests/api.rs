@@ -9,6 +9,7 @@ mod api {
     pub mod cli;
     pub mod fixture;
     pub mod identity;
+    pub mod orgs;
     pub mod pages;
     pub mod plumbing;
     pub mod territory;

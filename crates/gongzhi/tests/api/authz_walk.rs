@@ -41,7 +41,9 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
         .await
         .unwrap()
         .unwrap();
+    let org = super::fixture::registered_org(app, COMMUNITY_B, "52440308MJ0000018G").await;
     HashMap::from([
+        ("org_id", org.id.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

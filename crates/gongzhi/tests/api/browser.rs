@@ -331,8 +331,8 @@ async fn street_admin_creates_a_community_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(
-        tiandong, "6",
-        "accounts per community: the six demo accounts of 田东"
+        tiandong, "8",
+        "accounts per community: six community roles and two of its organization's"
     );
     s.axe("dashboard").await;
     s.shots("02-dashboard").await;

@@ -27,3 +27,43 @@ pub async fn district_admin(app: &TestApp) -> TestClient {
 pub async fn street_admin_a(app: &TestApp) -> TestClient {
     app.user("a.admin", &[(Role::StreetAdmin, STREET_A)]).await
 }
+
+/// A registered organization (active) at `territory`, entered directly.
+pub async fn registered_org(
+    app: &TestApp,
+    territory: &str,
+    uscc: &str,
+) -> gongzhi_orgs::entity::org::Model {
+    use gongzhi_platform::sea_orm::TransactionTrait;
+    let input = gongzhi_orgs::domain::OrgInput {
+        name: format!("测试服务中心{territory}"),
+        legal_form: "service_agency".into(),
+        tier: "registered".into(),
+        uscc: Some(uscc.into()),
+        territory: territory.into(),
+        categories: vec!["191.service".into()],
+        registered_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+        person_in_charge: Some("负责人".into()),
+        ..Default::default()
+    };
+    let known = gongzhi_orgs::service::category_codes(&app.state.db.read)
+        .await
+        .unwrap();
+    let v = gongzhi_orgs::domain::validate(
+        &input,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        &known,
+    )
+    .unwrap();
+    let node = gongzhi_platform::territory::get(&app.state.db.read, territory)
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = app.state.db.write.begin().await.unwrap();
+    let who = gongzhi_platform::audit::AuditActor::system("test");
+    let o = gongzhi_orgs::service::insert(&txn, &who, &v, &node, "active")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    o
+}

@@ -150,6 +150,8 @@ async fn every_route_declares_access() {
         public,
         vec![
             "GET /api/openapi.json",
+            "GET /api/v1/public/org-categories",
+            "GET /api/v1/public/orgs",
             "GET /healthz",
             "GET /lang/{lang}",
             "GET /login",

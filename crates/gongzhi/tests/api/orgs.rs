@@ -1,0 +1,294 @@
+//! The organization registry: filing flow, rules, scopes, public directory.
+
+use axum::http::StatusCode;
+use gongzhi_kernel::authz::Role;
+use serde_json::json;
+
+use super::fixture::*;
+
+fn application(territory: &str) -> serde_json::Value {
+    json!({
+        "name": "爱心互助会",
+        "legal_form": "community_org",
+        "tier": "filed",
+        "territory": territory,
+        "categories": ["191.mutual_aid", "gz.charity"],
+        "founded_on": "2024-03-01",
+        "person_in_charge": "张三",
+        "person_in_charge_id": "11010519491231002X",
+        "contact_phone": "13800001111",
+        "staff_count": 5,
+        "social_worker_count": 1
+    })
+}
+
+#[tokio::test]
+async fn a_community_organization_is_filed_through_community_and_street() {
+    let app = app().await;
+    let resident = app.user("resident", &[(Role::Resident, COMMUNITY_A)]).await;
+    let r = resident
+        .post_json("/api/v1/orgs/applications", application(COMMUNITY_A))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let org = r.json();
+    let id = org["id"].as_str().unwrap().to_string();
+    assert_eq!(org["state"], "draft");
+    assert_eq!(
+        org["person_in_charge_id"], "1101**********002X",
+        "ID numbers are masked"
+    );
+    assert_eq!(org["contact_phone"], "138****1111");
+    // The applicant now administers the organization and sees it (and only it) by org scope.
+    let me = resident.get("/api/v1/me").await.json();
+    assert!(
+        me["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["role"] == "org_admin" && r["scope"] == id.as_str())
+    );
+    let url = format!("/api/v1/orgs/{id}/transitions");
+    let r = resident
+        .post_json(&url, json!({"transition": "submit", "version": 1}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["state"], "submitted");
+
+    let community = app
+        .user("c.admin", &[(Role::CommunityAdmin, COMMUNITY_A)])
+        .await;
+    let r = community
+        .post_json(&url, json!({"transition": "approve", "version": 2}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the street decides, after the community's review"
+    );
+    let r = community
+        .post_json(
+            &url,
+            json!({"transition": "forward", "version": 2, "reason": "材料齐全"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "community_reviewed", "{}", r.text());
+
+    let street = street_admin_a(&app).await;
+    let r = street
+        .post_json(&url, json!({"transition": "reject", "version": 3}))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rejection needs a reason"
+    );
+    let foreign = app.user("b.admin", &[(Role::StreetAdmin, STREET_B)]).await;
+    assert_eq!(
+        foreign
+            .post_json(&url, json!({"transition": "approve", "version": 3}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = street
+        .post_json(&url, json!({"transition": "approve", "version": 3}))
+        .await;
+    assert_eq!(r.json()["state"], "filed", "{}", r.text());
+
+    let public = app
+        .anon()
+        .get("/api/v1/public/orgs?q=%E7%88%B1%E5%BF%83")
+        .await
+        .json();
+    let item = &public["items"][0];
+    assert_eq!(item["name"], "爱心互助会");
+    assert!(
+        item.get("person_in_charge").is_none() && item.get("contact_phone").is_none(),
+        "no personal data: {item}"
+    );
+    let audit = app.count("workflow_events").await;
+    assert_eq!(audit, 3);
+}
+
+#[tokio::test]
+async fn two_streets_reviewers_deciding_at_once_make_one_decision() {
+    let app = app().await;
+    let resident = app.user("resident", &[(Role::Resident, COMMUNITY_A)]).await;
+    let id = resident
+        .post_json("/api/v1/orgs/applications", application(COMMUNITY_A))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("/api/v1/orgs/{id}/transitions");
+    resident
+        .post_json(&url, json!({"transition": "submit", "version": 1}))
+        .await;
+    let community = app
+        .user("c.admin", &[(Role::CommunityAdmin, COMMUNITY_A)])
+        .await;
+    community
+        .post_json(&url, json!({"transition": "forward", "version": 2}))
+        .await;
+    let s1 = street_admin_a(&app).await;
+    let s2 = district_admin(&app).await;
+    let (a, b) = tokio::join!(
+        s1.post_json(&url, json!({"transition": "approve", "version": 3})),
+        s2.post_json(
+            &url,
+            json!({"transition": "reject", "version": 3, "reason": "不符合条件"})
+        )
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} / {}",
+        a.text(),
+        b.text()
+    );
+}
+
+#[tokio::test]
+async fn bad_records_are_refused_and_nothing_is_saved() {
+    let app = app().await;
+    let admin = street_admin_a(&app).await;
+    let before = app.count("orgs").await;
+    let registered = |uscc: &str, form: &str| {
+        json!({"name": "盐田社工服务中心", "legal_form": form, "tier": "registered", "uscc": uscc,
+               "registered_on": "2020-05-01", "territory": STREET_A, "categories": ["191.service"]})
+    };
+    let cases = [
+        (
+            registered("52440308MJL123454X", "service_agency"),
+            "uscc",
+            "uscc.check",
+        ),
+        (
+            registered("53100000500021676K", "service_agency"),
+            "uscc",
+            "org.uscc_form_mismatch",
+        ),
+        (
+            registered("", "service_agency"),
+            "uscc",
+            "org.uscc_required",
+        ),
+        (
+            json!({"name": "互助会", "legal_form": "community_org", "tier": "registered", "territory": STREET_A, "categories": ["191.service"]}),
+            "tier",
+            "org.community_not_registered",
+        ),
+        (
+            json!({"name": "未来会", "legal_form": "service_agency", "tier": "registered", "uscc": "52440308MJL123454J", "registered_on": "2099-01-01", "territory": STREET_A, "categories": ["191.service"]}),
+            "registered_on",
+            "org.date_in_future",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let r = admin.post_json("/api/v1/orgs", body.clone()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.text()
+        );
+        assert!(
+            r.json()["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "{body}: {}",
+            r.text()
+        );
+    }
+    assert_eq!(app.count("orgs").await, before);
+    let ok = registered("52440308MJL123454J", "service_agency");
+    assert_eq!(
+        admin.post_json("/api/v1/orgs", ok.clone()).await.status,
+        StatusCode::CREATED
+    );
+    let r = admin.post_json("/api/v1/orgs", ok).await;
+    assert_eq!(
+        r.json()["errors"][0]["code"],
+        "org.uscc_taken",
+        "{}",
+        r.text()
+    );
+    let r = app.user("resident", &[(Role::Resident, COMMUNITY_A)]).await
+        .post_json("/api/v1/orgs/applications", json!({"name": "x", "legal_form": "community_org", "tier": "filed", "territory": COMMUNITY_A, "categories": [], "person_in_charge_id": "110105194912310021"}))
+        .await;
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["categories", "name", "person_in_charge_id"]);
+}
+
+#[tokio::test]
+async fn scopes_decide_who_sees_which_organization() {
+    let app = app().await;
+    let a_org = registered_org(&app, COMMUNITY_A, "52440308MJ0000018G").await;
+    let b_org = registered_org(&app, COMMUNITY_B, "52440308MJ0000026B").await;
+    let a = street_admin_a(&app).await;
+    let names: Vec<String> = a.get("/api/v1/orgs").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec![a_org.id.to_string()]);
+    assert_eq!(
+        a.get(&format!("/api/v1/orgs/{}", b_org.id)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // An organization's own administrator sees exactly their organization.
+    let member = app.user_model("org.staff", &[]).await;
+    {
+        use gongzhi_platform::sea_orm::TransactionTrait;
+        let txn = app.state.db.write.begin().await.unwrap();
+        gongzhi_orgs::service::grant_org_role(
+            &txn,
+            &gongzhi_platform::audit::AuditActor::system("test"),
+            member.id,
+            &b_org,
+            Role::OrgAdmin,
+        )
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+    }
+    let mut c = app.anon();
+    let (_, secret) = gongzhi_platform::identity::create_token(
+        &app.state,
+        &gongzhi_platform::audit::AuditActor::system("t"),
+        member.id,
+        &member.home_path,
+        "t",
+        None,
+    )
+    .await
+    .unwrap();
+    c.bearer = Some(secret);
+    let mine: Vec<String> = c.get("/api/v1/orgs").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(mine, vec![b_org.id.to_string()]);
+    assert_eq!(
+        c.get(&format!("/api/v1/orgs/{}", a_org.id)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Category search and the public code lists.
+    let cats = app.anon().get("/api/v1/public/org-categories").await.json();
+    assert_eq!(cats.as_array().unwrap().len(), 10);
+    let found = app
+        .anon()
+        .get("/api/v1/public/orgs?category=191.service")
+        .await
+        .json();
+    assert_eq!(found["items"].as_array().unwrap().len(), 2);
+}

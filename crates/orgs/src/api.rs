@@ -1,0 +1,279 @@
+//! JSON API of the registry.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use gongzhi_kernel::{IdCardNumber, PhoneNumber};
+use gongzhi_platform::audit::AuditActor;
+use gongzhi_platform::sea_orm::{EntityTrait, QueryOrder};
+use gongzhi_platform::utoipa::{self, OpenApi, ToSchema};
+use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Page, Routes};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::OrgInput;
+use crate::entity::{org, org_category};
+use crate::service::{self, OrgQuery};
+use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/orgs", Access::Permission(ORG_READ), list)
+        .probe_query("territory={foreign_street}")
+        .post("/api/v1/orgs", Access::Permission(ORG_REGISTER), register)
+        .probe_json(r#"{"name":"探针服务中心","legal_form":"service_agency","tier":"registered","uscc":"52440308MJL123454J","registered_on":"2020-01-01","territory":"{foreign_community}","categories":["191.service"]}"#)
+        .post("/api/v1/orgs/applications", Access::Permission(ORG_APPLY), apply)
+        .probe_json(r#"{"name":"探针互助会","legal_form":"community_org","tier":"filed","territory":"{foreign_community}","categories":["191.mutual_aid"],"person_in_charge":"探针"}"#)
+        .get("/api/v1/orgs/{org_id}", Access::Permission(ORG_READ), get_one)
+        .post("/api/v1/orgs/{org_id}/transitions", Access::Permission(ORG_READ), transition)
+        .probe_json(r#"{"transition":"deregister","version":1,"reason":"探针"}"#)
+        .get("/api/v1/public/orgs", Access::Public, public_list)
+        .get("/api/v1/public/org-categories", Access::Public, categories)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, register, apply, get_one, transition, public_list, categories),
+    components(schemas(OrgInput, OrgView, PublicOrgView, TransitionRequest, CategoryView))
+)]
+struct OrgsApi;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    OrgsApi::openapi()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub legal_form: String,
+    pub tier: String,
+    /// draft / submitted / community_reviewed / returned / filed / rejected / active / deregistered / revoked
+    pub state: String,
+    pub territory_code: String,
+    pub categories: Vec<String>,
+    pub founded_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
+    pub service_areas: String,
+    pub target_groups: String,
+    pub supervising_unit: String,
+    pub person_in_charge: String,
+    /// Masked (personal information).
+    pub person_in_charge_id: Option<String>,
+    /// Masked.
+    pub contact_phone: Option<String>,
+    pub staff_count: i32,
+    pub social_worker_count: i32,
+    pub party_org: String,
+    pub version: i32,
+}
+
+fn view(o: org::Model, categories: Vec<String>) -> OrgView {
+    OrgView {
+        person_in_charge_id: o
+            .person_in_charge_id
+            .as_deref()
+            .and_then(|i| IdCardNumber::parse(i).ok())
+            .map(|i| i.masked()),
+        contact_phone: o
+            .contact_phone
+            .as_deref()
+            .and_then(|p| PhoneNumber::parse(p).ok())
+            .map(|p| p.masked()),
+        id: o.id,
+        name: o.name,
+        uscc: o.uscc,
+        legal_form: o.legal_form,
+        tier: o.tier,
+        state: o.state,
+        territory_code: o.territory_code,
+        categories,
+        founded_on: o.founded_on,
+        registered_on: o.registered_on,
+        service_areas: o.service_areas,
+        target_groups: o.target_groups,
+        supervising_unit: o.supervising_unit,
+        person_in_charge: o.person_in_charge,
+        staff_count: o.staff_count,
+        social_worker_count: o.social_worker_count,
+        party_org: o.party_org,
+        version: o.version,
+    }
+}
+
+/// What the public may see: no people, no contact details.
+#[derive(Serialize, ToSchema)]
+pub struct PublicOrgView {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub legal_form: String,
+    pub tier: String,
+    pub territory_code: String,
+    pub categories: Vec<String>,
+    pub founded_on: Option<NaiveDate>,
+    pub service_areas: String,
+    pub target_groups: String,
+}
+
+async fn with_categories(
+    state: &AppState,
+    page: Page<org::Model>,
+) -> AppResult<(
+    Page<org::Model>,
+    std::collections::HashMap<uuid::Uuid, Vec<String>>,
+)> {
+    let ids: Vec<uuid::Uuid> = page.items.iter().map(|o| o.id).collect();
+    let cats = service::categories_of(&state.db.read, &ids).await?;
+    Ok((page, cats))
+}
+
+/// The directory within the caller's scope: search by name, USCC, category, tier, state, territory.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgQuery), responses((status = 200, body = Page<OrgView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<Json<Page<OrgView>>> {
+    let (page, mut cats) =
+        with_categories(&state, service::list(&state, &me.actor, &q).await?).await?;
+    Ok(Json(page.map(|o| {
+        let c = cats.remove(&o.id).unwrap_or_default();
+        view(o, c)
+    })))
+}
+
+/// Enter a registered organization (社会团体 / 社会服务机构 / 基金会) of the caller's street or district.
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgInput,
+    responses((status = 201, body = OrgView), (status = 422, body = gongzhi_platform::api::Problem)))]
+pub async fn register(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    ApiJson(body): ApiJson<OrgInput>,
+) -> AppResult<(StatusCode, Json<OrgView>)> {
+    let o = service::register(&state, &me.actor, &AuditActor::from(&me), &body).await?;
+    let cats = service::categories_of(&state.db.write, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(view(o, cats))))
+}
+
+/// A community organization applies to be filed or guided; the applicant becomes its administrator.
+#[utoipa::path(post, path = "/api/v1/orgs/applications", tag = "orgs", request_body = OrgInput,
+    responses((status = 201, body = OrgView), (status = 422, body = gongzhi_platform::api::Problem)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    ApiJson(body): ApiJson<OrgInput>,
+) -> AppResult<(StatusCode, Json<OrgView>)> {
+    let o = service::apply(&state, &me.actor, &AuditActor::from(&me), &body).await?;
+    let cats = service::categories_of(&state.db.write, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(view(o, cats))))
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = OrgView), (status = 404, body = gongzhi_platform::api::Problem)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+) -> AppResult<Json<OrgView>> {
+    let o = service::get_visible(&state, &me.actor, &org_id).await?;
+    let cats = service::categories_of(&state.db.read, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok(Json(view(o, cats)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// submit / forward / send_back / approve / return / reject / deregister / revoke
+    pub transition: String,
+    /// The version you last read; a stale one is refused with 409.
+    pub version: i32,
+    pub reason: Option<String>,
+}
+
+/// Move the organization along its lifecycle; the transition's own permission is checked.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/transitions", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
+    request_body = TransitionRequest,
+    responses((status = 200, body = OrgView), (status = 409, body = gongzhi_platform::api::Problem)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+    ApiJson(body): ApiJson<TransitionRequest>,
+) -> AppResult<Json<OrgView>> {
+    let o = service::transition(
+        &state,
+        &me.actor,
+        &AuditActor::from(&me),
+        &org_id,
+        &body.transition,
+        body.version,
+        body.reason.as_deref(),
+    )
+    .await?;
+    let cats = service::categories_of(&state.db.read, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok(Json(view(o, cats)))
+}
+
+/// The public directory: filed and registered organizations, without personal data.
+#[utoipa::path(get, path = "/api/v1/public/orgs", tag = "public", params(OrgQuery), security(()),
+    responses((status = 200, body = Page<PublicOrgView>)))]
+pub async fn public_list(
+    State(state): State<AppState>,
+    Query(q): Query<OrgQuery>,
+) -> AppResult<Json<Page<PublicOrgView>>> {
+    let (page, mut cats) = with_categories(&state, service::list_public(&state, &q).await?).await?;
+    Ok(Json(page.map(|o| PublicOrgView {
+        categories: cats.remove(&o.id).unwrap_or_default(),
+        id: o.id,
+        name: o.name,
+        uscc: o.uscc,
+        legal_form: o.legal_form,
+        tier: o.tier,
+        territory_code: o.territory_code,
+        founded_on: o.founded_on,
+        service_areas: o.service_areas,
+        target_groups: o.target_groups,
+    })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryView {
+    pub code: String,
+    /// mca_191 (民发〔2017〕191号 fields) / guangzhou (cultivation categories) / local lists
+    pub scheme: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+/// The category code lists organizations are filed under.
+#[utoipa::path(get, path = "/api/v1/public/org-categories", tag = "public", security(()),
+    responses((status = 200, body = Vec<CategoryView>)))]
+pub async fn categories(State(state): State<AppState>) -> AppResult<Json<Vec<CategoryView>>> {
+    let rows = org_category::Entity::find()
+        .order_by_asc(org_category::Column::Sort)
+        .all(&state.db.read)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|c| CategoryView {
+                code: c.code,
+                scheme: c.scheme,
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,504 @@
+//! Pure rules of the registry: legal forms, management tiers, what a valid organization record
+//! is, and the filing workflow.
+
+use chrono::NaiveDate;
+use gongzhi_kernel::codes::SocialOrgForm;
+use gongzhi_kernel::workflow::{ReasonRule, TransitionDef, WorkflowDef};
+use gongzhi_kernel::{FieldError, IdCardNumber, PhoneNumber, Uscc, ValidationErrors};
+
+use crate::{ORG_DECIDE, ORG_REVIEW, ORG_SUBMIT};
+
+/// 社会团体 / 社会服务机构 / 基金会 (registered, with a USCC), or a community organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegalForm {
+    Association,
+    ServiceAgency,
+    Foundation,
+    CommunityOrg,
+}
+
+impl LegalForm {
+    pub const ALL: [LegalForm; 4] = [
+        Self::Association,
+        Self::ServiceAgency,
+        Self::Foundation,
+        Self::CommunityOrg,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Association => "association",
+            Self::ServiceAgency => "service_agency",
+            Self::Foundation => "foundation",
+            Self::CommunityOrg => "community_org",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The USCC type a registered form must carry (51 / 52 / 53).
+    pub fn uscc_form(self) -> Option<SocialOrgForm> {
+        match self {
+            Self::Association => Some(SocialOrgForm::Association),
+            Self::ServiceAgency => Some(SocialOrgForm::ServiceAgency),
+            Self::Foundation => Some(SocialOrgForm::Foundation),
+            Self::CommunityOrg => None,
+        }
+    }
+}
+
+/// 登记 / 街道备案 / 社区指导 (民发〔2017〕191号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Registered,
+    Filed,
+    Guided,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Self::Registered, Self::Filed, Self::Guided];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Filed => "filed",
+            Self::Guided => "guided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The record as submitted, fields still text.
+#[derive(Debug, Clone, Default, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
+pub struct OrgInput {
+    pub name: String,
+    /// association / service_agency / foundation / community_org
+    pub legal_form: String,
+    /// registered / filed / guided
+    pub tier: String,
+    /// Required for registered organizations; its type (51/52/53) must agree with the legal form.
+    pub uscc: Option<String>,
+    /// Territory code of the community (or street) the organization belongs to.
+    pub territory: String,
+    /// Category codes (see GET /api/v1/org-categories).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub founded_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
+    pub service_areas: Option<String>,
+    pub target_groups: Option<String>,
+    pub supervising_unit: Option<String>,
+    pub person_in_charge: Option<String>,
+    /// ID card number of the person in charge; stored, shown masked.
+    pub person_in_charge_id: Option<String>,
+    pub contact_phone: Option<String>,
+    pub staff_count: Option<i32>,
+    pub social_worker_count: Option<i32>,
+    /// none / independent / joint / instructor (party organization status)
+    pub party_org: Option<String>,
+}
+
+/// A checked record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidOrg {
+    pub name: String,
+    pub legal_form: LegalForm,
+    pub tier: Tier,
+    pub uscc: Option<Uscc>,
+    pub territory: String,
+    pub categories: Vec<String>,
+    pub founded_on: Option<NaiveDate>,
+    pub registered_on: Option<NaiveDate>,
+    pub service_areas: String,
+    pub target_groups: String,
+    pub supervising_unit: String,
+    pub person_in_charge: String,
+    pub person_in_charge_id: Option<IdCardNumber>,
+    pub contact_phone: Option<PhoneNumber>,
+    pub staff_count: i32,
+    pub social_worker_count: i32,
+    pub party_org: String,
+}
+
+pub const PARTY_ORG: [&str; 4] = ["none", "independent", "joint", "instructor"];
+
+fn text(v: &Option<String>, max: usize, field: &str, errors: &mut ValidationErrors) -> String {
+    let s = v.as_deref().unwrap_or("").trim().to_string();
+    if s.chars().count() > max {
+        errors.push(FieldError::new(field, "org.too_long").arg("max", max));
+    }
+    s
+}
+
+/// Check a record against the registry's rules. `known_categories` is the configured code list.
+pub fn validate(
+    input: &OrgInput,
+    today: NaiveDate,
+    known_categories: &[String],
+) -> Result<ValidOrg, ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    let name = input.name.trim().to_string();
+    let n = name.chars().count();
+    if !(2..=100).contains(&n) {
+        e.add("name", "org.name_length");
+    }
+    let legal_form = LegalForm::parse(input.legal_form.trim());
+    if legal_form.is_none() {
+        e.add("legal_form", "org.legal_form_unknown");
+    }
+    let tier = Tier::parse(input.tier.trim());
+    if tier.is_none() {
+        e.add("tier", "org.tier_unknown");
+    }
+    let uscc = match input
+        .uscc
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => e.check("uscc", Uscc::parse(s)),
+        None => None,
+    };
+    if let (Some(form), Some(tier)) = (legal_form, tier) {
+        match (tier, form.uscc_form()) {
+            (Tier::Registered, Some(expected)) => match &uscc {
+                None if input.uscc.as_deref().is_none_or(|s| s.trim().is_empty()) => {
+                    e.add("uscc", "org.uscc_required")
+                }
+                Some(code) if code.social_org_form() != Some(expected) => e.push(
+                    FieldError::new("uscc", "org.uscc_form_mismatch")
+                        .arg("prefix", code.org_type())
+                        .arg("expected", expected.prefix()),
+                ),
+                _ => {}
+            },
+            (Tier::Registered, None) => e.add("tier", "org.community_not_registered"),
+            (_, Some(_)) => e.add("tier", "org.registered_form_needs_registration"),
+            (_, None) => {}
+        }
+    }
+    if input.founded_on.is_some_and(|d| d > today) {
+        e.add("founded_on", "org.date_in_future");
+    }
+    if input.registered_on.is_some_and(|d| d > today) {
+        e.add("registered_on", "org.date_in_future");
+    }
+    if let (Some(f), Some(r)) = (input.founded_on, input.registered_on)
+        && r < f
+    {
+        e.add("registered_on", "org.registered_before_founded");
+    }
+    if tier == Some(Tier::Registered) && input.registered_on.is_none() {
+        e.add("registered_on", "org.registered_on_required");
+    }
+    let mut categories: Vec<String> = input
+        .categories
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    if categories.is_empty() {
+        e.add("categories", "org.category_required");
+    }
+    if let Some(bad) = categories.iter().find(|c| !known_categories.contains(c)) {
+        e.push(FieldError::new("categories", "org.category_unknown").arg("code", bad));
+    }
+    let person_in_charge_id = match input
+        .person_in_charge_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => e.check("person_in_charge_id", IdCardNumber::parse_on(s, today)),
+        None => None,
+    };
+    let contact_phone = match input
+        .contact_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => e.check("contact_phone", PhoneNumber::parse(s)),
+        None => None,
+    };
+    let staff_count = input.staff_count.unwrap_or(0);
+    let social_worker_count = input.social_worker_count.unwrap_or(0);
+    if staff_count < 0 {
+        e.add("staff_count", "org.count_negative");
+    }
+    if social_worker_count < 0 {
+        e.add("social_worker_count", "org.count_negative");
+    } else if social_worker_count > staff_count.max(0) {
+        e.add("social_worker_count", "org.social_workers_exceed_staff");
+    }
+    let party_org = input
+        .party_org
+        .as_deref()
+        .unwrap_or("none")
+        .trim()
+        .to_string();
+    if !PARTY_ORG.contains(&party_org.as_str()) {
+        e.add("party_org", "org.party_org_unknown");
+    }
+    let service_areas = text(&input.service_areas, 500, "service_areas", &mut e);
+    let target_groups = text(&input.target_groups, 500, "target_groups", &mut e);
+    let supervising_unit = text(&input.supervising_unit, 100, "supervising_unit", &mut e);
+    let person_in_charge = text(&input.person_in_charge, 50, "person_in_charge", &mut e);
+    if input.territory.trim().is_empty() {
+        e.add("territory", "territory.not_found");
+    }
+    e.clone().into_result()?;
+    Ok(ValidOrg {
+        name,
+        legal_form: legal_form.expect("checked"),
+        tier: tier.expect("checked"),
+        uscc,
+        territory: input.territory.trim().to_string(),
+        categories,
+        founded_on: input.founded_on,
+        registered_on: input.registered_on,
+        service_areas,
+        target_groups,
+        supervising_unit,
+        person_in_charge,
+        person_in_charge_id,
+        contact_phone,
+        staff_count,
+        social_worker_count,
+        party_org,
+    })
+}
+
+/// What the filing guards look at.
+pub struct FilingCtx {
+    pub has_person_in_charge: bool,
+}
+
+fn complete(c: &FilingCtx) -> Result<(), gongzhi_kernel::CodeError> {
+    if c.has_person_in_charge {
+        Ok(())
+    } else {
+        Err(gongzhi_kernel::CodeError::new(
+            "org.person_in_charge_required",
+        ))
+    }
+}
+
+/// 备案: the applicant submits, the community reviews, the street decides. A filed or registered
+/// organization ends by deregistration or revocation, never by deletion.
+pub static LIFECYCLE: WorkflowDef<FilingCtx> = WorkflowDef {
+    name: "org",
+    states: &[
+        "draft",
+        "submitted",
+        "community_reviewed",
+        "returned",
+        "filed",
+        "rejected",
+        "active",
+        "deregistered",
+        "revoked",
+    ],
+    initial: "draft",
+    terminal: &["rejected", "deregistered", "revoked"],
+    transitions: &[
+        TransitionDef {
+            name: "submit",
+            from: &["draft", "returned"],
+            to: "submitted",
+            permission: ORG_SUBMIT,
+            reason: ReasonRule::None,
+            guard: Some(complete),
+        },
+        TransitionDef {
+            name: "forward",
+            from: &["submitted"],
+            to: "community_reviewed",
+            permission: ORG_REVIEW,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "send_back",
+            from: &["submitted"],
+            to: "returned",
+            permission: ORG_REVIEW,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "approve",
+            from: &["community_reviewed"],
+            to: "filed",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "return",
+            from: &["community_reviewed"],
+            to: "returned",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "reject",
+            from: &["community_reviewed"],
+            to: "rejected",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        // A registered organization is entered by the street or district as `active`.
+        TransitionDef {
+            name: "activate",
+            from: &["draft"],
+            to: "active",
+            permission: crate::ORG_REGISTER,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "deregister",
+            from: &["filed", "active"],
+            to: "deregistered",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "revoke",
+            from: &["filed", "active"],
+            to: "revoked",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+    ],
+};
+
+/// States in which an organization appears in the public directory.
+pub const PUBLIC_STATES: [&str; 2] = ["filed", "active"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats() -> Vec<String> {
+        vec!["191.service".into(), "gz.charity".into()]
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    fn base() -> OrgInput {
+        OrgInput {
+            name: "爱心互助会".into(),
+            legal_form: "community_org".into(),
+            tier: "filed".into(),
+            territory: "440308002001".into(),
+            categories: vec!["191.service".into()],
+            person_in_charge: Some("张三".into()),
+            person_in_charge_id: Some("11010519491231002X".into()),
+            ..Default::default()
+        }
+    }
+
+    fn codes(r: Result<ValidOrg, ValidationErrors>) -> Vec<(String, &'static str)> {
+        r.err()
+            .map(|e| e.0.into_iter().map(|f| (f.field, f.key)).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn lifecycle_is_well_formed() {
+        LIFECYCLE.validate().unwrap();
+    }
+
+    #[test]
+    fn a_community_org_needs_no_uscc() {
+        let v = validate(&base(), today(), &cats()).unwrap();
+        assert_eq!(v.tier, Tier::Filed);
+        assert_eq!(
+            v.person_in_charge_id.unwrap().masked(),
+            "1101**********002X"
+        );
+    }
+
+    #[test]
+    fn registered_forms_need_a_matching_uscc() {
+        let mut i = base();
+        i.legal_form = "service_agency".into();
+        i.tier = "registered".into();
+        i.registered_on = NaiveDate::from_ymd_opt(2020, 1, 1);
+        assert_eq!(
+            codes(validate(&i, today(), &cats())),
+            vec![("uscc".to_string(), "org.uscc_required")]
+        );
+        i.uscc = Some("53100000500021676K".into());
+        assert_eq!(
+            codes(validate(&i, today(), &cats())),
+            vec![("uscc".to_string(), "org.uscc_form_mismatch")]
+        );
+        i.legal_form = "foundation".into();
+        assert!(validate(&i, today(), &cats()).is_ok());
+        i.uscc = Some("53100000500021676X".into());
+        assert_eq!(
+            codes(validate(&i, today(), &cats())),
+            vec![("uscc".to_string(), "uscc.check")]
+        );
+    }
+
+    #[test]
+    fn tiers_and_forms_must_agree() {
+        let mut i = base();
+        i.tier = "registered".into();
+        assert!(
+            codes(validate(&i, today(), &cats()))
+                .iter()
+                .any(|(_, k)| *k == "org.community_not_registered")
+        );
+        let mut i = base();
+        i.legal_form = "association".into();
+        assert!(
+            codes(validate(&i, today(), &cats()))
+                .iter()
+                .any(|(_, k)| *k == "org.registered_form_needs_registration")
+        );
+    }
+
+    #[test]
+    fn dates_counts_categories_and_ids_are_checked() {
+        let mut i = base();
+        i.founded_on = NaiveDate::from_ymd_opt(2027, 1, 1);
+        i.categories = vec!["nope".into()];
+        i.person_in_charge_id = Some("110105194912310021".into());
+        i.staff_count = Some(2);
+        i.social_worker_count = Some(3);
+        i.contact_phone = Some("12345".into());
+        let mut got: Vec<&str> = codes(validate(&i, today(), &cats()))
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                "id_card.check",
+                "org.category_unknown",
+                "org.date_in_future",
+                "org.social_workers_exceed_staff",
+                "phone.invalid"
+            ]
+        );
+    }
+}

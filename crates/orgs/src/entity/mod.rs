@@ -1,0 +1,3 @@
+pub mod org;
+pub mod org_category;
+pub mod org_category_link;

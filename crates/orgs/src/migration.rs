@@ -1,0 +1,227 @@
+//! The registry's tables, and the default category code lists.
+
+use gongzhi_platform::migration::path_col;
+use gongzhi_platform::sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm_migration::prelude::*;
+
+pub struct OrgsSchema;
+
+impl MigrationName for OrgsSchema {
+    fn name(&self) -> &str {
+        "0001_orgs"
+    }
+}
+
+fn a(s: &'static str) -> Alias {
+    Alias::new(s)
+}
+fn text(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.string().not_null();
+    c
+}
+fn opt_text(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.string().null();
+    c
+}
+
+/// (code, scheme, 中文, English)
+pub const DEFAULT_CATEGORIES: [(&str, &str, &str, &str); 10] = [
+    (
+        "191.service",
+        "mca_191",
+        "为民服务",
+        "Services for residents",
+    ),
+    (
+        "191.charity",
+        "mca_191",
+        "公益慈善",
+        "Public welfare and charity",
+    ),
+    (
+        "191.mutual_aid",
+        "mca_191",
+        "邻里互助",
+        "Neighbourly mutual aid",
+    ),
+    (
+        "191.culture_sports",
+        "mca_191",
+        "文体娱乐",
+        "Culture, sports and recreation",
+    ),
+    (
+        "191.rural_tech",
+        "mca_191",
+        "农村生产技术服务",
+        "Rural production technology services",
+    ),
+    (
+        "gz.charity",
+        "guangzhou",
+        "公益慈善类",
+        "Public welfare and charity",
+    ),
+    (
+        "gz.culture",
+        "guangzhou",
+        "文娱类",
+        "Culture and recreation",
+    ),
+    (
+        "gz.community_service",
+        "guangzhou",
+        "社区服务类",
+        "Community services",
+    ),
+    (
+        "gz.social_affairs",
+        "guangzhou",
+        "社会事务类",
+        "Social affairs",
+    ),
+    (
+        "gz.deliberation",
+        "guangzhou",
+        "议事协调类",
+        "Deliberation and coordination",
+    ),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for OrgsSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let b = m.get_database_backend();
+        m.create_table(
+            Table::create()
+                .table(a("org_categories"))
+                .col(text("code").primary_key())
+                .col(text("scheme"))
+                .col(text("name_zh"))
+                .col(text("name_en"))
+                .col(ColumnDef::new(a("sort")).integer().not_null().default(0))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("orgs"))
+                .col(ColumnDef::new(a("id")).uuid().not_null().primary_key())
+                .col(text("name"))
+                .col(opt_text("uscc"))
+                .col(text("legal_form"))
+                .col(text("tier"))
+                .col(text("state"))
+                .col(text("territory_code"))
+                .col(path_col(b, a("path")))
+                .col(text("scope_district"))
+                .col(opt_text("scope_street"))
+                .col(opt_text("scope_community"))
+                .col(ColumnDef::new(a("founded_on")).date().null())
+                .col(ColumnDef::new(a("registered_on")).date().null())
+                .col(ColumnDef::new(a("service_areas")).text().not_null())
+                .col(ColumnDef::new(a("target_groups")).text().not_null())
+                .col(text("supervising_unit"))
+                .col(text("person_in_charge"))
+                .col(opt_text("person_in_charge_id"))
+                .col(opt_text("contact_phone"))
+                .col(
+                    ColumnDef::new(a("staff_count"))
+                        .integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(
+                    ColumnDef::new(a("social_worker_count"))
+                        .integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(text("party_org"))
+                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(
+                    ColumnDef::new(a("created_at"))
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(a("updated_at"))
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(a("version")).integer().not_null().default(1))
+                .to_owned(),
+        )
+        .await?;
+        for (name, cols, unique) in [
+            ("ux_orgs_uscc", vec!["uscc"], true),
+            ("ix_orgs_name", vec!["name", "id"], false),
+            ("ix_orgs_path", vec!["path"], false),
+            ("ix_orgs_state", vec!["state", "name"], false),
+        ] {
+            let mut i = Index::create();
+            i.name(name).table(a("orgs"));
+            for c in cols {
+                i.col(a(c));
+            }
+            if unique {
+                i.unique();
+            }
+            m.create_index(i.to_owned()).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(a("org_category_links"))
+                .col(ColumnDef::new(a("org_id")).uuid().not_null())
+                .col(text("category_code"))
+                .primary_key(Index::create().col(a("org_id")).col(a("category_code")))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(a("org_category_links"), a("org_id"))
+                        .to(a("orgs"), a("id")),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(a("org_category_links"), a("category_code"))
+                        .to(a("org_categories"), a("code")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_org_category_links_code")
+                .table(a("org_category_links"))
+                .col(a("category_code"))
+                .col(a("org_id"))
+                .to_owned(),
+        )
+        .await?;
+        let conn = m.get_connection();
+        for (i, (code, scheme, zh, en)) in DEFAULT_CATEGORIES.iter().enumerate() {
+            let sql = match b {
+                DbBackend::Postgres => {
+                    "INSERT INTO org_categories (code, scheme, name_zh, name_en, sort) VALUES ($1, $2, $3, $4, $5)"
+                }
+                _ => {
+                    "INSERT INTO org_categories (code, scheme, name_zh, name_en, sort) VALUES (?, ?, ?, ?, ?)"
+                }
+            };
+            conn.execute_raw(Statement::from_sql_and_values(
+                b,
+                sql,
+                [
+                    (*code).into(),
+                    (*scheme).into(),
+                    (*zh).into(),
+                    (*en).into(),
+                    (i as i32).into(),
+                ],
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+}

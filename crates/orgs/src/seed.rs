@@ -1,0 +1,186 @@
+//! Demo data for the registry: about 230 organizations across the demo district's communities,
+//! tiers, categories and filing states, and demo accounts for one community organization.
+
+use gongzhi_kernel::Uscc;
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::AppState;
+use gongzhi_platform::audit::AuditActor;
+use gongzhi_platform::entity::{territory, user};
+use gongzhi_platform::module::DemoAccounts;
+use gongzhi_platform::sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+
+use crate::domain::{self, OrgInput};
+use crate::service;
+
+/// (username, role, display name): administrator and member of 田东社区爱心互助会.
+pub const DEMO_ACCOUNTS: [(&str, Role, &str); 2] = [
+    ("aixin.admin", Role::OrgAdmin, "爱心互助会负责人"),
+    ("aixin.member", Role::OrgMember, "爱心互助会成员"),
+];
+pub const DEMO_ORG: &str = "田东社区爱心互助会";
+
+const THEMES: [(&str, &str); 12] = [
+    ("爱心互助会", "191.mutual_aid"),
+    ("长者关爱队", "191.service"),
+    ("书画社", "191.culture_sports"),
+    ("舞蹈队", "191.culture_sports"),
+    ("环保志愿队", "191.charity"),
+    ("邻里议事会", "gz.deliberation"),
+    ("亲子阅读会", "gz.culture"),
+    ("助残服务队", "191.charity"),
+    ("平安巡逻队", "gz.community_service"),
+    ("健康促进会", "191.service"),
+    ("青年志愿者协会", "gz.charity"),
+    ("调解工作室", "gz.social_affairs"),
+];
+
+const STATES: [&str; 12] = [
+    "filed",
+    "filed",
+    "filed",
+    "filed",
+    "filed",
+    "filed",
+    "filed",
+    "submitted",
+    "community_reviewed",
+    "draft",
+    "returned",
+    "rejected",
+];
+
+const REGISTERED: [(&str, &str, &str); 6] = [
+    ("社会工作服务中心", "service_agency", "52"),
+    ("义工联合会", "association", "51"),
+    ("社区发展基金会", "foundation", "53"),
+    ("长者服务中心", "service_agency", "52"),
+    ("青少年服务中心", "service_agency", "52"),
+    ("公益组织联合会", "association", "51"),
+];
+
+pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<()> {
+    let who = AuditActor::system("demo");
+    let nodes = territory::Entity::find()
+        .order_by_asc(territory::Column::Path)
+        .all(&state.db.read)
+        .await?;
+    let known = service::category_codes(&state.db.read).await?;
+    let today = gongzhi_kernel::calendar::today_in_china();
+    let txn = state.db.write.begin().await?;
+    let mut n = 0u32;
+    for node in nodes.iter().filter(|n| n.level == "community") {
+        let short = node.name.trim_end_matches("社区");
+        for (i, (theme, category)) in THEMES.iter().enumerate() {
+            let state_name = STATES[(i + n as usize) % STATES.len()];
+            let name = if node.code == "440308002001" && i == 0 {
+                DEMO_ORG.to_string()
+            } else {
+                format!("{short}{theme}")
+            };
+            let input = OrgInput {
+                name,
+                legal_form: "community_org".into(),
+                tier: if i % 3 == 2 { "guided" } else { "filed" }.into(),
+                territory: node.code.clone(),
+                categories: vec![category.to_string()],
+                founded_on: chrono::NaiveDate::from_ymd_opt(
+                    2016 + (i as i32 % 9),
+                    1 + (i as u32 % 12),
+                    1 + (n % 27),
+                ),
+                service_areas: Some(format!("{}及周边", node.name)),
+                target_groups: Some(["长者", "儿童青少年", "残障人士", "全体居民"][i % 4].into()),
+                person_in_charge: Some(format!("负责人{n:03}")),
+                staff_count: Some(3 + (i as i32 % 7)),
+                social_worker_count: Some(i as i32 % 2),
+                party_org: Some(["none", "joint", "instructor"][i % 3].into()),
+                ..Default::default()
+            };
+            let v = domain::validate(&input, today, &known)
+                .map_err(|e| anyhow::anyhow!("demo org: {e}"))?;
+            let o = service::insert(
+                &txn,
+                &who,
+                &v,
+                node,
+                if node.code == "440308002001" && i == 0 {
+                    "filed"
+                } else {
+                    state_name
+                },
+            )
+            .await?;
+            if o.name == DEMO_ORG {
+                for (username, role, display) in DEMO_ACCOUNTS {
+                    let hash =
+                        gongzhi_platform::identity::hash_password(demo.password.clone()).await?;
+                    let now = gongzhi_platform::audit::now();
+                    let u = user::ActiveModel {
+                        id: Set(uuid::Uuid::now_v7()),
+                        username: Set(username.into()),
+                        phone: Set(None),
+                        display_name: Set(display.into()),
+                        password_hash: Set(hash),
+                        status: Set("active".into()),
+                        failed_logins: Set(0),
+                        locked_until: Set(None),
+                        must_change_password: Set(false),
+                        home_code: Set(node.code.clone()),
+                        home_path: Set(node.path.clone()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        version: Set(1),
+                    }
+                    .insert(&txn)
+                    .await?;
+                    service::grant_org_role(&txn, &who, u.id, &o, role).await?;
+                    demo.accounts
+                        .push((username.into(), role.as_str().into(), o.name.clone()));
+                }
+            }
+            n += 1;
+        }
+    }
+    // Registered organizations at the streets and the district, with valid codes.
+    let mut serial = 0u32;
+    for node in nodes.iter().filter(|n| n.level != "community") {
+        let short = node.name.trim_end_matches("街道");
+        for (i, (kind, form, prefix)) in REGISTERED.iter().enumerate() {
+            if node.level == "street" && i >= 4 {
+                continue;
+            }
+            serial += 1;
+            let first16 = format!("{prefix}440308MJ{serial:06}");
+            let uscc =
+                Uscc::complete(&first16).ok_or_else(|| anyhow::anyhow!("demo uscc {first16}"))?;
+            let input = OrgInput {
+                name: format!("盐田区{short}{kind}"),
+                legal_form: (*form).into(),
+                tier: "registered".into(),
+                uscc: Some(uscc.as_str().into()),
+                territory: node.code.clone(),
+                categories: vec![
+                    ["191.service", "191.charity", "gz.community_service"][i % 3].into(),
+                ],
+                founded_on: chrono::NaiveDate::from_ymd_opt(2012 + i as i32, 3, 1),
+                registered_on: chrono::NaiveDate::from_ymd_opt(2012 + i as i32, 6, 1),
+                supervising_unit: Some("盐田区民政局".into()),
+                person_in_charge: Some(format!("法定代表人{serial:02}")),
+                staff_count: Some(10 + i as i32 * 3),
+                social_worker_count: Some(2 + i as i32),
+                party_org: Some("independent".into()),
+                ..Default::default()
+            };
+            let v = domain::validate(&input, today, &known)
+                .map_err(|e| anyhow::anyhow!("demo org: {e}"))?;
+            let state_name = if serial == 3 {
+                "deregistered"
+            } else {
+                "active"
+            };
+            service::insert(&txn, &who, &v, node, state_name).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}

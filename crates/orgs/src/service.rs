@@ -1,0 +1,421 @@
+//! Use cases of the registry: one transaction each, authorize → validate → change → audit.
+
+use std::collections::HashMap;
+
+use gongzhi_kernel::authz::{Actor, Permission, ResourceScope, Role, ScopeFilter, path_levels};
+use gongzhi_kernel::id::OrgId;
+use gongzhi_platform::audit::{self, AuditActor, Change};
+use gongzhi_platform::authz::scope_condition_with_org;
+use gongzhi_platform::entity::role_assignment;
+use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use gongzhi_platform::sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set, TransactionTrait,
+};
+use gongzhi_platform::territory as territory_svc;
+use gongzhi_platform::web::{AppError, AppResult, AppState};
+use gongzhi_platform::workflow::{self, Target};
+use serde_json::json;
+
+use crate::domain::{self, FilingCtx, OrgInput, PUBLIC_STATES, Tier, ValidOrg};
+use crate::entity::{org, org_category, org_category_link};
+use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
+
+pub fn resource(o: &org::Model) -> ResourceScope {
+    ResourceScope {
+        path: o.path.clone(),
+        org_id: Some(OrgId(o.id)),
+    }
+}
+
+pub async fn category_codes(conn: &impl ConnectionTrait) -> AppResult<Vec<String>> {
+    Ok(org_category::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.code)
+        .collect())
+}
+
+pub async fn categories_of(
+    conn: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+) -> AppResult<HashMap<uuid::Uuid, Vec<String>>> {
+    let mut out: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for l in org_category_link::Entity::find()
+        .filter(org_category_link::Column::OrgId.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+    {
+        out.entry(l.org_id).or_default().push(l.category_code);
+    }
+    Ok(out)
+}
+
+fn today() -> chrono::NaiveDate {
+    gongzhi_kernel::calendar::today_in_china()
+}
+
+/// Insert a checked record (no authorization: callers have done it) with its categories.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    v: &ValidOrg,
+    node: &gongzhi_platform::entity::territory::Model,
+    state: &str,
+) -> AppResult<org::Model> {
+    if let Some(code) = &v.uscc {
+        let taken = org::Entity::find()
+            .filter(org::Column::Uscc.eq(code.as_str()))
+            .one(conn)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::field("uscc", "org.uscc_taken"));
+        }
+    }
+    let [d, s, c] = path_levels(&node.path);
+    let now = audit::now();
+    let m = org::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        name: Set(v.name.clone()),
+        uscc: Set(v.uscc.as_ref().map(|u| u.as_str().to_string())),
+        legal_form: Set(v.legal_form.as_str().into()),
+        tier: Set(v.tier.as_str().into()),
+        state: Set(state.into()),
+        territory_code: Set(node.code.clone()),
+        path: Set(node.path.clone()),
+        scope_district: Set(d.unwrap_or_default().into()),
+        scope_street: Set(s.map(Into::into)),
+        scope_community: Set(c.map(Into::into)),
+        founded_on: Set(v.founded_on),
+        registered_on: Set(v.registered_on),
+        service_areas: Set(v.service_areas.clone()),
+        target_groups: Set(v.target_groups.clone()),
+        supervising_unit: Set(v.supervising_unit.clone()),
+        person_in_charge: Set(v.person_in_charge.clone()),
+        person_in_charge_id: Set(v
+            .person_in_charge_id
+            .as_ref()
+            .map(|i| i.as_str().to_string())),
+        contact_phone: Set(v.contact_phone.as_ref().map(|p| p.as_str().to_string())),
+        staff_count: Set(v.staff_count),
+        social_worker_count: Set(v.social_worker_count),
+        party_org: Set(v.party_org.clone()),
+        created_by: Set(who.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(conn)
+    .await?;
+    for c in &v.categories {
+        org_category_link::ActiveModel {
+            org_id: Set(m.id),
+            category_code: Set(c.clone()),
+        }
+        .insert(conn)
+        .await?;
+    }
+    audit::record(
+        conn,
+        who,
+        Change {
+            action: if state == "active" { "org.register" } else { "org.apply" },
+            entity_type: "org",
+            entity_id: &m.id.to_string(),
+            scope_path: &m.path,
+            summary: json!({"name": m.name, "uscc": m.uscc, "legal_form": m.legal_form, "tier": m.tier, "state": m.state}),
+        },
+    )
+    .await?;
+    Ok(m)
+}
+
+/// Check the record and its node; the actor needs `permission` over the node.
+async fn checked(
+    state: &AppState,
+    actor: &Actor,
+    input: &OrgInput,
+    permission: Permission,
+) -> AppResult<(ValidOrg, gongzhi_platform::entity::territory::Model)> {
+    let known = category_codes(&state.db.read).await?;
+    let v = domain::validate(input, today(), &known)?;
+    let node = territory_svc::get(&state.db.read, &v.territory)
+        .await?
+        .ok_or_else(|| AppError::field("territory", "territory.not_found"))?;
+    state.authorize(
+        actor,
+        permission,
+        &ResourceScope::territory(node.path.clone()),
+    )?;
+    if node.status != "active" {
+        return Err(AppError::field("territory", "territory.inactive"));
+    }
+    Ok((v, node))
+}
+
+/// A registered organization (社团 / 社会服务机构 / 基金会), entered by the street or district.
+pub async fn register(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    input: &OrgInput,
+) -> AppResult<org::Model> {
+    let (v, node) = checked(state, actor, input, ORG_REGISTER).await?;
+    if v.tier != Tier::Registered {
+        return Err(AppError::field("tier", "org.register_needs_registered"));
+    }
+    let txn = state.db.write.begin().await?;
+    let m = insert(&txn, who, &v, &node, "active").await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// A community organization applies to be filed (备案) or guided: the applicant becomes its
+/// administrator and submits it when ready.
+pub async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    input: &OrgInput,
+) -> AppResult<org::Model> {
+    let (v, node) = checked(state, actor, input, ORG_APPLY).await?;
+    if v.tier == Tier::Registered {
+        return Err(AppError::field("tier", "org.apply_needs_community"));
+    }
+    let txn = state.db.write.begin().await?;
+    let m = insert(&txn, who, &v, &node, "draft").await?;
+    grant_org_role(&txn, who, actor.user_id.0, &m, Role::OrgAdmin).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Give a user a role over an organization (its administrator or a member).
+pub async fn grant_org_role(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    user_id: uuid::Uuid,
+    o: &org::Model,
+    role: Role,
+) -> AppResult<()> {
+    role_assignment::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        user_id: Set(user_id),
+        role: Set(role.as_str().into()),
+        scope_kind: Set("org".into()),
+        scope_ref: Set(o.id.to_string()),
+        scope_path: Set(o.path.clone()),
+        granted_by: Set(who.user_id),
+        granted_at: Set(audit::now()),
+        revoked_at: Set(None),
+        revoked_by: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    audit::record(
+        conn,
+        who,
+        Change {
+            action: "role.grant",
+            entity_type: "user",
+            entity_id: &user_id.to_string(),
+            scope_path: &o.path,
+            summary: json!({"role": role.as_str(), "org": o.id, "org_name": o.name}),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The organization, if the actor may read it (403 otherwise, 404 when there is none).
+pub async fn get_visible(state: &AppState, actor: &Actor, id: &str) -> AppResult<org::Model> {
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    let o = org::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    state.authorize(actor, ORG_READ, &resource(&o))?;
+    Ok(o)
+}
+
+/// Move an organization along its lifecycle (filing decisions, deregistration, …).
+pub async fn transition(
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    id: &str,
+    name: &str,
+    version: i32,
+    reason: Option<&str>,
+) -> AppResult<org::Model> {
+    let o = get_visible(state, actor, id).await?;
+    let txn = state.db.write.begin().await?;
+    let ctx = FilingCtx {
+        has_person_in_charge: !o.person_in_charge.is_empty(),
+    };
+    let target = Target {
+        table: "orgs",
+        id: o.id.into(),
+        entity_id: &o.id.to_string(),
+        state: &o.state,
+        version,
+        scope: resource(&o),
+    };
+    workflow::perform(
+        &txn,
+        state,
+        actor,
+        who,
+        &domain::LIFECYCLE,
+        target,
+        name,
+        reason,
+        &ctx,
+    )
+    .await?;
+    let updated = org::Entity::find_by_id(o.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Filters of the directory.
+#[derive(Debug, Default, Clone, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrgQuery {
+    /// Part of the name (Chinese works: `爱心`).
+    pub q: Option<String>,
+    pub uscc: Option<String>,
+    pub category: Option<String>,
+    pub tier: Option<String>,
+    pub state: Option<String>,
+    /// Territory code: organizations of that node and below.
+    pub territory: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+fn contains(col: org::Column, needle: &str) -> gongzhi_platform::sea_orm::sea_query::Expr {
+    let mut escaped = String::from("%");
+    for ch in needle.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    escaped.push('%');
+    Expr::col((org::Entity, col)).like(LikeExpr::new(escaped).escape('\\'))
+}
+
+fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::Entity> {
+    let nz = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(text) = nz(&q.q) {
+        query = query.filter(contains(org::Column::Name, &text));
+    }
+    if let Some(u) = nz(&q.uscc) {
+        query = query.filter(org::Column::Uscc.eq(u.to_uppercase()));
+    }
+    if let Some(t) = nz(&q.tier) {
+        query = query.filter(org::Column::Tier.eq(t));
+    }
+    if let Some(s) = nz(&q.state) {
+        query = query.filter(org::Column::State.eq(s));
+    }
+    if let Some(c) = nz(&q.category) {
+        query = query.filter(
+            org::Column::Id.in_subquery(
+                gongzhi_platform::sea_orm::sea_query::Query::select()
+                    .column(org_category_link::Column::OrgId)
+                    .from(org_category_link::Entity)
+                    .and_where(Expr::col(org_category_link::Column::CategoryCode).eq(c))
+                    .to_owned(),
+            ),
+        );
+    }
+    query
+}
+
+/// One page of the directory the actor may see, by name.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: &OrgQuery,
+) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
+    let filter = match q.territory.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => {
+            let node = territory_svc::get(&state.db.read, code)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            state.authorize(
+                actor,
+                ORG_READ,
+                &ResourceScope::territory(node.path.clone()),
+            )?;
+            ScopeFilter::subtree(node.path)
+        }
+        None => state.policy.scope_filter(actor, ORG_READ),
+    };
+    let query = org::Entity::find().filter(scope_condition_with_org(
+        &filter,
+        (org::Entity, org::Column::Path),
+        (org::Entity, org::Column::Id),
+    ));
+    page(state, apply_filters(query, q), q).await
+}
+
+/// The public directory: filed and registered organizations only.
+pub async fn list_public(
+    state: &AppState,
+    q: &OrgQuery,
+) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
+    let mut q = q.clone();
+    q.state = None;
+    let mut query = org::Entity::find().filter(org::Column::State.is_in(PUBLIC_STATES));
+    if let Some(code) = q.territory.as_deref().filter(|s| !s.is_empty()) {
+        let node = territory_svc::get(&state.db.read, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        query = query.filter(gongzhi_platform::authz::scope_condition(
+            &ScopeFilter::subtree(node.path),
+            (org::Entity, org::Column::Path),
+        ));
+    }
+    page(state, apply_filters(query, &q), &q).await
+}
+
+async fn page(
+    state: &AppState,
+    mut query: Select<org::Entity>,
+    q: &OrgQuery,
+) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
+    let params = gongzhi_platform::web::PageParams {
+        limit: q.limit,
+        cursor: q.cursor.clone(),
+    };
+    let limit = params.limit()?;
+    if let Some((name, id)) = params.decode::<(String, uuid::Uuid)>()? {
+        query = query.filter(
+            Expr::tuple([
+                Expr::col((org::Entity, org::Column::Name)),
+                Expr::col((org::Entity, org::Column::Id)),
+            ])
+            .gt(Expr::tuple([Expr::val(name), Expr::val(id)])),
+        );
+    }
+    let rows = query
+        .order_by_asc(org::Column::Name)
+        .order_by_asc(org::Column::Id)
+        .limit(limit + 1)
+        .all(&state.db.read)
+        .await?;
+    Ok(gongzhi_platform::web::Page::from_rows(rows, limit, |r| {
+        (r.name.clone(), r.id)
+    }))
+}
