@@ -19,7 +19,7 @@ pub const DEMO_ACCOUNTS: [(&str, Role, &str); 2] = [
 ];
 pub const DEMO_ORG: &str = "田东社区爱心互助会";
 
-const THEMES: [(&str, &str); 12] = [
+const THEMES: [(&str, &str); 13] = [
     ("爱心互助会", "191.mutual_aid"),
     ("长者关爱队", "191.service"),
     ("书画社", "191.culture_sports"),
@@ -32,6 +32,7 @@ const THEMES: [(&str, &str); 12] = [
     ("健康促进会", "191.service"),
     ("青年志愿者协会", "gz.charity"),
     ("调解工作室", "gz.social_affairs"),
+    ("志愿服务站", "191.charity"),
 ];
 
 const STATES: [&str; 12] = [
@@ -68,10 +69,10 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
     let today = gongzhi_kernel::calendar::today_in_china();
     let txn = state.db.write.begin().await?;
     let mut n = 0u32;
-    for node in nodes.iter().filter(|n| n.level == "community") {
+    for (ci, node) in nodes.iter().filter(|n| n.level == "community").enumerate() {
         let short = node.name.trim_end_matches("社区");
         for (i, (theme, category)) in THEMES.iter().enumerate() {
-            let state_name = STATES[(i + n as usize) % STATES.len()];
+            let state_name = STATES[(i + ci) % STATES.len()];
             let name = if node.code == "440308002001" && i == 0 {
                 DEMO_ORG.to_string()
             } else {
