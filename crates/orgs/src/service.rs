@@ -21,6 +21,14 @@ use crate::domain::{self, FilingCtx, OrgInput, PUBLIC_STATES, Tier, ValidOrg};
 use crate::entity::{org, org_category, org_category_link};
 use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
 
+/// Whether the actor holds a role over this very organization (its own people).
+fn holds_org(actor: &Actor, id: uuid::Uuid) -> bool {
+    actor
+        .grants
+        .iter()
+        .any(|g| matches!(g.scope, gongzhi_kernel::authz::Scope::Org { org_id } if org_id.0 == id))
+}
+
 pub fn resource(o: &org::Model) -> ResourceScope {
     ResourceScope {
         path: o.path.clone(),
@@ -235,6 +243,9 @@ pub async fn get_visible(state: &AppState, actor: &Actor, id: &str) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     state.authorize(actor, ORG_READ, &resource(&o))?;
+    if o.state == "draft" && !holds_org(actor, o.id) {
+        return Err(AppError::NotFound);
+    }
     Ok(o)
 }
 
@@ -362,11 +373,18 @@ pub async fn list(
         }
         None => state.policy.scope_filter(actor, ORG_READ),
     };
-    let query = org::Entity::find().filter(scope_condition_with_org(
-        &filter,
-        (org::Entity, org::Column::Path),
-        (org::Entity, org::Column::Id),
-    ));
+    // A draft is its applicant's workspace: reviewers see it once it is submitted.
+    let own: Vec<uuid::Uuid> = filter.orgs.iter().map(|o| o.0).collect();
+    let not_draft = gongzhi_platform::sea_orm::Condition::any()
+        .add(org::Column::State.ne("draft"))
+        .add(org::Column::Id.is_in(own));
+    let query = org::Entity::find()
+        .filter(scope_condition_with_org(
+            &filter,
+            (org::Entity, org::Column::Path),
+            (org::Entity, org::Column::Id),
+        ))
+        .filter(not_draft);
     page(state, apply_filters(query, q), q).await
 }
 

@@ -47,6 +47,27 @@ async fn a_community_organization_is_filed_through_community_and_street() {
             .iter()
             .any(|r| r["role"] == "org_admin" && r["scope"] == id.as_str())
     );
+    // Until submitted, the draft is the applicant's own.
+    let reviewer = app
+        .user("c.reviewer", &[(Role::CommunityAdmin, COMMUNITY_A)])
+        .await;
+    assert_eq!(
+        reviewer.get(&format!("/api/v1/orgs/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        reviewer.get("/api/v1/orgs").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        resident.get("/api/v1/orgs").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let url = format!("/api/v1/orgs/{id}/transitions");
     let r = resident
         .post_json(&url, json!({"transition": "submit", "version": 1}))
