@@ -673,6 +673,27 @@ pub async fn create_token(
 // ---------------------------------------------------------------------------------------------
 // Managing accounts (shared by the API and the pages)
 
+/// Save changes to an account read as `read`: bumps the version, and refuses (409) when someone
+/// else changed it since, so no concurrent change is overwritten.
+async fn save_user(
+    conn: &impl ConnectionTrait,
+    read: &user::Model,
+    mut am: user::ActiveModel,
+) -> AppResult<()> {
+    am.updated_at = Set(audit::now());
+    am.version = Set(read.version + 1);
+    let res = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(read.id))
+        .filter(user::Column::Version.eq(read.version))
+        .exec(conn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(AppError::Conflict("error.stale_version"));
+    }
+    Ok(())
+}
+
 /// The account's mobile number, masked (personal information is masked by default).
 pub fn masked_phone(u: &user::Model) -> Option<String> {
     u.phone
@@ -839,17 +860,7 @@ pub async fn set_status(
     am.status = Set(status.to_string());
     am.failed_logins = Set(0);
     am.locked_until = Set(None);
-    am.updated_at = Set(audit::now());
-    am.version = Set(target.version + 1);
-    let res = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(target.id))
-        .filter(user::Column::Version.eq(target.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    save_user(&txn, target, am).await?;
     if status == "disabled" {
         revoke_sessions(&txn, target.id, None).await?;
     }
@@ -892,18 +903,7 @@ pub async fn reset_password(
     am.must_change_password = Set(true);
     am.failed_logins = Set(0);
     am.locked_until = Set(None);
-    am.updated_at = Set(audit::now());
-    am.version = Set(target.version + 1);
-    // The version read must still be current, or a concurrent change would be overwritten.
-    let res = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(target.id))
-        .filter(user::Column::Version.eq(target.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    save_user(&txn, target, am).await?;
     revoke_sessions(&txn, target.id, None).await?;
     audit::record(
         &txn,
@@ -956,17 +956,7 @@ pub async fn change_own_password(
     let mut am: user::ActiveModel = u.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(false);
-    am.updated_at = Set(audit::now());
-    am.version = Set(u.version + 1);
-    let res = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(u.id))
-        .filter(user::Column::Version.eq(u.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    save_user(&txn, &u, am).await?;
     revoke_sessions(&txn, u.id, keep).await?;
     audit::record(
         &txn,
