@@ -8,6 +8,7 @@ pub mod entity;
 mod migration;
 pub mod seed;
 pub mod service;
+pub mod ui;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -84,7 +85,7 @@ impl Module for OrgsModule {
     }
 
     fn routes(&self) -> Routes {
-        api::routes()
+        api::routes().merge(ui::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
@@ -92,7 +93,12 @@ impl Module for OrgsModule {
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
-        Vec::new()
+        vec![gongzhi_platform::ui::NavEntry {
+            key: "nav.orgs",
+            href: "/orgs",
+            permission: Some(ORG_READ),
+            order: 30,
+        }]
     }
 
     fn seed_demo<'a>(

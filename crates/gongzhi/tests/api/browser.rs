@@ -416,6 +416,23 @@ async fn other_streets_are_closed_and_language_switches() {
     s.click("a[href^='/lang/zh-CN']").await;
     assert!(s.text().await.contains("账号与角色"));
 
+    // The organization directory, the reviewer queue and an organization's page.
+    s.go("/orgs?q=%E7%88%B1%E5%BF%83").await;
+    let page = s.text().await;
+    assert!(page.contains("田东社区爱心互助会"), "{page}");
+    s.axe("orgs").await;
+    s.shots("08-orgs").await;
+    s.go("/orgs/queue").await;
+    assert!(s.text().await.contains("待街道决定"));
+    s.click("#orgs-table a[href^='/orgs/']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("准予备案") && page.contains("不予备案"),
+        "{page}"
+    );
+    s.axe("org").await;
+    s.shots("09-org").await;
+
     // The audit browser for a supervisor, with a filter applied through htmx.
     s.client.delete_all_cookies().await.unwrap();
     s.login("qu.supervisor").await;

@@ -17,13 +17,16 @@ use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::{Actor, Permission, Scope};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::territory;
+use crate::entity::{form_submission, territory};
 use crate::i18n::{Locale, field_message, tr_in};
 use crate::web::{AppError, AppState, AuthVia, RequestCtx, Routes};
 
 pub use pages::routes;
 
 pub const SCOPE_COOKIE: &str = "gz_scope";
+
+/// A submitted form's fields.
+pub type Fields = HashMap<String, String>;
 
 /// A menu entry a module contributes; shown to users who hold `permission` somewhere.
 #[derive(Debug, Clone, Copy)]
@@ -440,6 +443,49 @@ pub async fn not_found_page(req: Request) -> Response {
         return AppError::NotFound.into_response();
     }
     PageError(AppError::NotFound).into_response()
+}
+
+/// A validation failure becomes a form state; anything else stays an error page.
+pub fn form_errors(e: AppError, values: Fields, c: &PageCtx) -> Result<FormState, PageError> {
+    match e {
+        AppError::Validation(errs) => Ok(FormState::from_values(values).with_errors(&errs)),
+        AppError::Conflict(key) => {
+            let mut f = FormState::from_values(values);
+            f.general = Some(tr_in(c.locale, key, &[]));
+            Ok(f)
+        }
+        other => Err(PageError(other)),
+    }
+}
+
+/// Record a form's one-time token; false when it was already used (a double submit).
+pub async fn first_submission(state: &AppState, fields: &Fields) -> Result<bool, PageError> {
+    let token = fields.get("_once").cloned().unwrap_or_default();
+    if token.is_empty() {
+        return Ok(true);
+    }
+    let res = form_submission::Entity::insert(form_submission::ActiveModel {
+        token: sea_orm::Set(token.chars().take(64).collect()),
+        created_at: sea_orm::Set(crate::audit::now()),
+    })
+    .exec(&state.db.write)
+    .await;
+    match res {
+        Ok(_) => Ok(true),
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn once() -> String {
+    crate::identity::random_token(16)
 }
 
 /// Routes of the shell that every deployment has.

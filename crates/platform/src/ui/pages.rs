@@ -14,14 +14,17 @@ use gongzhi_kernel::authz::{ResourceScope, Role, RolePlacement, TerritoryLevel};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{FormState, PageCtx, PageError, crumbs_for, is_htmx, render, render_status, see_other};
+use super::{
+    FormState, PageCtx, PageError, crumbs_for, first_submission, form_errors, is_htmx, once,
+    render, render_status, see_other,
+};
 use crate::api::audit::{AuditQuery, query as audit_query};
 use crate::api::users::{ListQuery, query_users};
 use crate::audit::AuditActor;
 use crate::authz::{
     AUDIT_READ, TERRITORY_READ, TERRITORY_WRITE, USER_MANAGE, USER_READ, scope_condition,
 };
-use crate::entity::{api_token, form_submission, hub, role_assignment, territory, user};
+use crate::entity::{api_token, hub, role_assignment, territory, user};
 use crate::i18n::tr_in;
 use crate::territory as territory_svc;
 use crate::web::{
@@ -30,7 +33,7 @@ use crate::web::{
 use crate::{identity, ui};
 
 type PageResult = Result<Response, PageError>;
-type Fields = HashMap<String, String>;
+use super::Fields;
 
 pub fn routes() -> Routes {
     let form = |body: &'static str| crate::web::Probe {
@@ -85,49 +88,6 @@ fn v(fields: &Fields, k: &str) -> String {
 
 fn role_label(c: &PageCtx, role: &str) -> String {
     c.t(&format!("role.name.{role}"))
-}
-
-/// A validation failure becomes a form state; anything else stays an error page.
-fn form_errors(e: AppError, values: Fields, c: &PageCtx) -> Result<FormState, PageError> {
-    match e {
-        AppError::Validation(errs) => Ok(FormState::from_values(values).with_errors(&errs)),
-        AppError::Conflict(key) => {
-            let mut f = FormState::from_values(values);
-            f.general = Some(tr_in(c.locale, key, &[]));
-            Ok(f)
-        }
-        other => Err(PageError(other)),
-    }
-}
-
-/// Record a form's one-time token; false when it was already used (a double submit).
-async fn first_submission(state: &AppState, fields: &Fields) -> Result<bool, PageError> {
-    let token = v(fields, "_once");
-    if token.is_empty() {
-        return Ok(true);
-    }
-    let res = form_submission::Entity::insert(form_submission::ActiveModel {
-        token: sea_orm::Set(token.chars().take(64).collect()),
-        created_at: sea_orm::Set(crate::audit::now()),
-    })
-    .exec(&state.db.write)
-    .await;
-    match res {
-        Ok(_) => Ok(true),
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn once() -> String {
-    identity::random_token(16)
 }
 
 // ---------------------------------------------------------------------------------------------

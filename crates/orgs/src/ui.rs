@@ -1,0 +1,662 @@
+//! Pages of the registry: the directory, the reviewer queue, an organization's page with the
+//! actions its viewer may take, and the application form.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use gongzhi_kernel::authz::ResourceScope;
+use gongzhi_kernel::workflow::ReasonRule;
+use gongzhi_kernel::{IdCardNumber, PhoneNumber};
+use gongzhi_platform::audit::AuditActor;
+use gongzhi_platform::entity::territory;
+use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use gongzhi_platform::ui::{
+    FormState, PageCtx, PageError, first_submission, form_errors, is_htmx, once, render,
+    render_status, see_other, urlencode,
+};
+use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
+
+use crate::domain::{self, OrgInput};
+use crate::entity::{org, org_category};
+use crate::service::{self, OrgQuery};
+use crate::{ORG_APPLY, ORG_DECIDE, ORG_READ, ORG_REVIEW};
+
+type PageResult = Result<axum::response::Response, PageError>;
+/// A filter select: (field name, label, options as (value, text, selected)).
+type FilterSelect = (&'static str, String, Vec<(String, String, bool)>);
+/// A form select: (field name, label, options as (value, text)).
+type FormSelect = (&'static str, String, Vec<(String, String)>);
+
+pub fn routes() -> Routes {
+    let form = |body: &'static str| Probe {
+        query: "",
+        body: Some(body),
+        content_type: "application/x-www-form-urlencoded",
+    };
+    Routes::new()
+        .get("/orgs", Access::Permission(ORG_READ), directory)
+        .probe_query("territory={foreign_street}")
+        .get("/orgs/queue", Access::Permission(ORG_READ), queue)
+        .probe_query("territory={foreign_street}")
+        .get("/orgs/apply", Access::Permission(ORG_APPLY), apply_form)
+        .probe_query("territory={foreign_community}")
+        .post("/orgs/apply", Access::Permission(ORG_APPLY), apply_submit)
+        .with_probe(form(
+            "name=%E6%8E%A2%E9%92%88%E4%BA%92%E5%8A%A9%E4%BC%9A&tier=filed&territory={foreign_community}&categories=191.service&person_in_charge=x&_once=probe-org",
+        ))
+        .get("/orgs/{org_id}", Access::Permission(ORG_READ), org_page)
+        .post("/orgs/{org_id}/transitions", Access::Permission(ORG_READ), org_transition)
+        .with_probe(form("transition=deregister&version=1&reason=x"))
+}
+
+pub struct Row {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub tier: String,
+    pub state: String,
+    pub territory: String,
+    pub categories: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs_list.html")]
+struct ListPage {
+    c: PageCtx,
+    title: String,
+    queue: bool,
+    can_apply: bool,
+    q: String,
+    selects: Vec<FilterSelect>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    base: &'static str,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs_table.html")]
+struct TablePart {
+    c: PageCtx,
+    rows: Vec<Row>,
+    next: Option<String>,
+    base: &'static str,
+    link: String,
+}
+
+async fn category_labels(
+    state: &AppState,
+    c: &PageCtx,
+) -> Result<Vec<(String, String)>, PageError> {
+    let en = c.lang == "en";
+    Ok(org_category::Entity::find()
+        .order_by_asc(org_category::Column::Sort)
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|k| (k.code, if en { k.name_en } else { k.name_zh }))
+        .collect())
+}
+
+async fn rows(
+    state: &AppState,
+    c: &PageCtx,
+    items: Vec<org::Model>,
+) -> Result<Vec<Row>, PageError> {
+    let ids: Vec<uuid::Uuid> = items.iter().map(|o| o.id).collect();
+    let mut cats = service::categories_of(&state.db.read, &ids).await?;
+    let labels: HashMap<String, String> = category_labels(state, c).await?.into_iter().collect();
+    let nodes: HashMap<String, String> = territory::Entity::find()
+        .filter(territory::Column::Code.is_in(items.iter().map(|o| o.territory_code.clone())))
+        .select_only()
+        .column(territory::Column::Code)
+        .column(territory::Column::Name)
+        .into_tuple::<(String, String)>()
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(items
+        .into_iter()
+        .map(|o| Row {
+            categories: cats
+                .remove(&o.id)
+                .unwrap_or_default()
+                .iter()
+                .map(|k| labels.get(k).cloned().unwrap_or_else(|| k.clone()))
+                .collect::<Vec<_>>()
+                .join("、"),
+            tier: c.t(&format!("org.tier.{}", o.tier)),
+            state: c.t(&format!("org.state.{}", o.state)),
+            territory: nodes
+                .get(&o.territory_code)
+                .cloned()
+                .unwrap_or_else(|| o.territory_code.clone()),
+            id: o.id,
+            name: o.name,
+        })
+        .collect())
+}
+
+fn option(value: &str, text: String, current: &Option<String>) -> (String, String, bool) {
+    (value.to_string(), text, current.as_deref() == Some(value))
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    headers: HeaderMap,
+    Query(q): Query<OrgQuery>,
+) -> PageResult {
+    let page = service::list(
+        &state,
+        &me.actor,
+        &OrgQuery {
+            limit: Some(50),
+            ..q.clone()
+        },
+    )
+    .await?;
+    let pairs = [
+        ("q", &q.q),
+        ("state", &q.state),
+        ("tier", &q.tier),
+        ("category", &q.category),
+        ("territory", &q.territory),
+    ];
+    let link = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|s| !s.is_empty())
+                .map(|s| format!("{k}={}", urlencode(s)))
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    let next = page.next_cursor.clone();
+    let rows = rows(&state, &c, page.items).await?;
+    if is_htmx(&headers) {
+        return Ok(render(&TablePart {
+            c,
+            rows,
+            next,
+            base: "/orgs?",
+            link,
+        }));
+    }
+    let any = c.t("orgs.any");
+    let states = [
+        "submitted",
+        "community_reviewed",
+        "returned",
+        "filed",
+        "rejected",
+        "active",
+        "deregistered",
+        "revoked",
+        "draft",
+    ];
+    let mut state_opts = vec![option("", any.clone(), &q.state)];
+    state_opts.extend(
+        states
+            .iter()
+            .map(|s| option(s, c.t(&format!("org.state.{s}")), &q.state)),
+    );
+    let mut tier_opts = vec![option("", any.clone(), &q.tier)];
+    tier_opts.extend(domain::Tier::ALL.iter().map(|t| {
+        option(
+            t.as_str(),
+            c.t(&format!("org.tier.{}", t.as_str())),
+            &q.tier,
+        )
+    }));
+    let mut cat_opts = vec![option("", any, &q.category)];
+    cat_opts.extend(
+        category_labels(&state, &c)
+            .await?
+            .into_iter()
+            .map(|(k, l)| option(&k, l, &q.category)),
+    );
+    let selects = vec![
+        ("state", c.t("orgs.state"), state_opts),
+        ("tier", c.t("orgs.tier"), tier_opts),
+        ("category", c.t("orgs.categories"), cat_opts),
+    ];
+    let can_apply = c.can(&state, ORG_APPLY);
+    Ok(render(&ListPage {
+        title: c.t("nav.orgs"),
+        q: q.q.clone().unwrap_or_default(),
+        c,
+        queue: false,
+        can_apply,
+        selects,
+        rows,
+        next,
+        base: "/orgs?",
+        link,
+    }))
+}
+
+/// What waits for this reviewer: the street decides community-reviewed applications, the
+/// community reviews submitted ones.
+async fn queue(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    Query(q): Query<OrgQuery>,
+) -> PageResult {
+    let waiting = if state.policy.holds_anywhere(&me.actor, ORG_DECIDE) {
+        "community_reviewed"
+    } else if state.policy.holds_anywhere(&me.actor, ORG_REVIEW) {
+        "submitted"
+    } else {
+        return Err(AppError::Forbidden.into());
+    };
+    let query = OrgQuery {
+        state: Some(waiting.into()),
+        territory: q.territory.clone(),
+        limit: Some(50),
+        cursor: q.cursor.clone(),
+        ..Default::default()
+    };
+    let page = service::list(&state, &me.actor, &query).await?;
+    let next = page.next_cursor.clone();
+    let rows = rows(&state, &c, page.items).await?;
+    let link = q
+        .territory
+        .as_ref()
+        .map(|t| format!("territory={}", urlencode(t)))
+        .unwrap_or_default();
+    Ok(render(&ListPage {
+        title: c.t("orgs.queue"),
+        c,
+        queue: true,
+        can_apply: false,
+        q: String::new(),
+        selects: vec![],
+        rows,
+        next,
+        base: "/orgs/queue?",
+        link,
+    }))
+}
+
+pub struct Action {
+    pub name: &'static str,
+    pub label: String,
+    pub reason: bool,
+    pub reason_label: String,
+    pub style: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    c: PageCtx,
+    o: org::Model,
+    state: String,
+    facts: Vec<(String, String)>,
+    actions: Vec<Action>,
+    error: Option<String>,
+}
+
+async fn org_view(
+    state: &AppState,
+    c: PageCtx,
+    me: &CurrentActor,
+    o: org::Model,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let labels: HashMap<String, String> = category_labels(state, &c).await?.into_iter().collect();
+    let cats = service::categories_of(&state.db.read, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    let node = gongzhi_platform::territory::get(&state.db.read, &o.territory_code).await?;
+    let res = service::resource(&o);
+    let actions = domain::LIFECYCLE
+        .available(&o.state, |p| {
+            state.policy.authorize(&me.actor, p, &res).is_ok()
+        })
+        .into_iter()
+        .map(|t| Action {
+            name: t.name,
+            label: c.t(&format!("org.transition.{}", t.name)),
+            reason: t.reason != ReasonRule::None,
+            reason_label: c.t(if t.reason == ReasonRule::Required {
+                "orgs.reason_required"
+            } else {
+                "orgs.reason_optional"
+            }),
+            style: match t.name {
+                "reject" | "revoke" | "deregister" => "btn-outline-danger",
+                "return" | "send_back" => "btn-outline-secondary",
+                _ => "btn-primary",
+            },
+        })
+        .collect();
+    let dash = "—".to_string();
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| dash.clone());
+    let facts = vec![
+        (
+            c.t("orgs.legal_form"),
+            c.t(&format!("org.form.{}", o.legal_form)),
+        ),
+        (c.t("orgs.tier"), c.t(&format!("org.tier.{}", o.tier))),
+        (
+            c.t("orgs.uscc"),
+            o.uscc.clone().unwrap_or_else(|| dash.clone()),
+        ),
+        (
+            c.t("orgs.territory"),
+            node.map(|n| n.name)
+                .unwrap_or_else(|| o.territory_code.clone()),
+        ),
+        (
+            c.t("orgs.categories"),
+            cats.iter()
+                .map(|k| labels.get(k).cloned().unwrap_or_else(|| k.clone()))
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        (c.t("orgs.founded_on"), date(o.founded_on)),
+        (c.t("orgs.registered_on"), date(o.registered_on)),
+        (
+            c.t("orgs.person_in_charge"),
+            if o.person_in_charge.is_empty() {
+                dash.clone()
+            } else {
+                o.person_in_charge.clone()
+            },
+        ),
+        (
+            c.t("orgs.person_in_charge_id"),
+            o.person_in_charge_id
+                .as_deref()
+                .and_then(|i| IdCardNumber::parse(i).ok())
+                .map(|i| i.masked())
+                .unwrap_or_else(|| dash.clone()),
+        ),
+        (
+            c.t("orgs.contact_phone"),
+            o.contact_phone
+                .as_deref()
+                .and_then(|p| PhoneNumber::parse(p).ok())
+                .map(|p| p.masked())
+                .unwrap_or_else(|| dash.clone()),
+        ),
+        (
+            c.t("orgs.staff"),
+            format!("{} / {}", o.staff_count, o.social_worker_count),
+        ),
+        (c.t("orgs.service_areas"), o.service_areas.clone()),
+        (c.t("orgs.target_groups"), o.target_groups.clone()),
+    ];
+    let state_label = c.t(&format!("org.state.{}", o.state));
+    Ok(render_status(
+        status,
+        &OrgPage {
+            c,
+            o,
+            state: state_label,
+            facts,
+            actions,
+            error,
+        },
+    ))
+}
+
+async fn org_page(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+) -> PageResult {
+    let o = service::get_visible(&state, &me.actor, &org_id).await?;
+    org_view(&state, c, &me, o, None, StatusCode::OK).await
+}
+
+async fn org_transition(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let version: i32 = get("version").parse().unwrap_or(0);
+    let reason = get("reason");
+    let result = service::transition(
+        &state,
+        &me.actor,
+        &AuditActor::from(&me),
+        &org_id,
+        &get("transition"),
+        version,
+        Some(reason.as_str()),
+    )
+    .await;
+    match result {
+        Ok(o) => Ok(see_other(&format!(
+            "/orgs/{}?done=org_{}",
+            o.id,
+            get("transition")
+        ))),
+        Err(AppError::Forbidden) => Err(AppError::Forbidden.into()),
+        Err(e) => {
+            let f = form_errors(e, HashMap::new(), &c)?;
+            let message = f
+                .general
+                .clone()
+                .or_else(|| f.errors.values().next().cloned());
+            let o = service::get_visible(&state, &me.actor, &org_id).await?;
+            org_view(&state, c, &me, o, message, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org_apply.html")]
+struct ApplyPage {
+    c: PageCtx,
+    f: FormState,
+    fields: Vec<(&'static str, String, &'static str)>,
+    selects: Vec<FormSelect>,
+    categories: Vec<(String, String, bool)>,
+    once: String,
+}
+
+async fn apply_view(
+    state: &AppState,
+    c: PageCtx,
+    me: &CurrentActor,
+    f: FormState,
+    chosen: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let fields = vec![
+        ("name", c.t("orgs.name"), "text"),
+        ("person_in_charge", c.t("orgs.person_in_charge"), "text"),
+        (
+            "person_in_charge_id",
+            c.t("orgs.person_in_charge_id"),
+            "text",
+        ),
+        ("contact_phone", c.t("orgs.contact_phone"), "tel"),
+        ("founded_on", c.t("orgs.founded_on"), "date"),
+        ("staff_count", c.t("orgs.staff_count"), "number"),
+        (
+            "social_worker_count",
+            c.t("orgs.social_worker_count"),
+            "number",
+        ),
+        ("service_areas", c.t("orgs.service_areas"), "text"),
+        ("target_groups", c.t("orgs.target_groups"), "text"),
+    ];
+    let filter = state.policy.scope_filter(&me.actor, ORG_APPLY);
+    let nodes = territory::Entity::find()
+        .filter(gongzhi_platform::authz::scope_condition(
+            &filter,
+            (territory::Entity, territory::Column::Path),
+        ))
+        .filter(territory::Column::Level.eq("community"))
+        .order_by_asc(territory::Column::Path)
+        .limit(1000)
+        .all(&state.db.read)
+        .await?;
+    let selects = vec![
+        (
+            "territory",
+            c.t("orgs.territory"),
+            nodes.into_iter().map(|n| (n.code, n.name)).collect(),
+        ),
+        (
+            "tier",
+            c.t("orgs.tier"),
+            vec![
+                ("filed".into(), c.t("org.tier.filed")),
+                ("guided".into(), c.t("org.tier.guided")),
+            ],
+        ),
+    ];
+    let categories = category_labels(state, &c)
+        .await?
+        .into_iter()
+        .map(|(k, l)| {
+            let on = chosen.contains(&k);
+            (k, l, on)
+        })
+        .collect();
+    Ok(render_status(
+        status,
+        &ApplyPage {
+            c,
+            f,
+            fields,
+            selects,
+            categories,
+            once: once(),
+        },
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct TerritoryQuery {
+    territory: Option<String>,
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    Query(q): Query<TerritoryQuery>,
+) -> PageResult {
+    let mut f = FormState::default();
+    if let Some(code) = q.territory.filter(|t| !t.trim().is_empty()) {
+        let node = gongzhi_platform::territory::get(&state.db.read, code.trim())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        state.authorize(
+            &me.actor,
+            ORG_APPLY,
+            &ResourceScope::territory(node.path.clone()),
+        )?;
+        f.values.insert("territory".into(), node.code);
+    } else if let Some(code) = &c.scope_code {
+        f.values.insert("territory".into(), code.clone());
+    }
+    apply_view(&state, c, &me, f, vec![], StatusCode::OK).await
+}
+
+async fn apply_submit(
+    State(state): State<AppState>,
+    c: PageCtx,
+    me: CurrentActor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    // Checkboxes repeat their name: read the form as pairs.
+    let categories: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "categories")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let fields: HashMap<String, String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "categories")
+        .collect();
+    if !first_submission(&state, &fields).await? {
+        return Ok(see_other("/orgs?done=org_applied"));
+    }
+    let text = |k: &str| fields.get(k).cloned().filter(|s| !s.trim().is_empty());
+    let mut bad = FormState::from_values(fields.clone());
+    let mut number = |k: &'static str| match text(k) {
+        None => None,
+        Some(s) => match s.trim().parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                bad.errors.insert(k.into(), c.t("orgs.not_a_number"));
+                None
+            }
+        },
+    };
+    let staff_count = number("staff_count");
+    let social_worker_count = number("social_worker_count");
+    let founded_on = match text("founded_on") {
+        Some(s) => match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                bad.errors
+                    .insert("founded_on".into(), c.t("orgs.not_a_date"));
+                None
+            }
+        },
+        None => None,
+    };
+    if !bad.errors.is_empty() {
+        return apply_view(
+            &state,
+            c,
+            &me,
+            bad,
+            categories,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let input = OrgInput {
+        name: text("name").unwrap_or_default(),
+        legal_form: "community_org".into(),
+        tier: text("tier").unwrap_or_else(|| "filed".into()),
+        territory: text("territory").unwrap_or_default(),
+        categories: categories.clone(),
+        founded_on,
+        person_in_charge: text("person_in_charge"),
+        person_in_charge_id: text("person_in_charge_id"),
+        contact_phone: text("contact_phone"),
+        staff_count,
+        social_worker_count,
+        service_areas: text("service_areas"),
+        target_groups: text("target_groups"),
+        ..Default::default()
+    };
+    match service::apply(&state, &me.actor, &AuditActor::from(&me), &input).await {
+        Ok(o) => Ok(see_other(&format!("/orgs/{}?done=org_applied", o.id))),
+        Err(e) => {
+            let f = form_errors(e, fields, &c)?;
+            apply_view(
+                &state,
+                c,
+                &me,
+                f,
+                categories,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
