@@ -20,6 +20,8 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/orgs", Access::Permission(ORG_READ), list)
         .probe_query("territory={foreign_street}")
+        .get("/api/v1/orgs/export.xlsx", Access::Permission(ORG_READ), crate::export::export_xlsx)
+        .probe_query("territory={foreign_street}")
         .post("/api/v1/orgs", Access::Permission(ORG_REGISTER), register)
         .probe_json(r#"{"name":"探针服务中心","legal_form":"service_agency","tier":"registered","uscc":"52440308MJL123454J","registered_on":"2020-01-01","territory":"{foreign_community}","categories":["191.service"]}"#)
         .post("/api/v1/orgs/applications", Access::Permission(ORG_APPLY), apply)
@@ -33,7 +35,16 @@ pub fn routes() -> Routes {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, register, apply, get_one, transition, public_list, categories),
+    paths(
+        list,
+        crate::export::export_xlsx,
+        register,
+        apply,
+        get_one,
+        transition,
+        public_list,
+        categories
+    ),
     components(schemas(OrgInput, OrgView, PublicOrgView, TransitionRequest, CategoryView))
 )]
 struct OrgsApi;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod domain;
 pub mod entity;
+pub mod export;
 mod migration;
 pub mod seed;
 pub mod service;

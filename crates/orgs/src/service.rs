@@ -437,3 +437,25 @@ async fn page(
         (r.name.clone(), r.id)
     }))
 }
+
+pub const EXPORT_MAX_ROWS: u64 = 100_000;
+
+/// Every organization the actor may see under the filters, by name (at most 100,000), for export.
+pub async fn list_all(state: &AppState, actor: &Actor, q: &OrgQuery) -> AppResult<Vec<org::Model>> {
+    let mut out = Vec::new();
+    let mut q = OrgQuery {
+        limit: Some(200),
+        cursor: None,
+        ..q.clone()
+    };
+    loop {
+        let page = list(state, actor, &q).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) if (out.len() as u64) < EXPORT_MAX_ROWS => q.cursor = Some(c),
+            _ => break,
+        }
+    }
+    out.truncate(EXPORT_MAX_ROWS as usize);
+    Ok(out)
+}

@@ -423,3 +423,43 @@ async fn the_filing_flow_works_through_the_pages() {
         "decided items leave the queue"
     );
 }
+
+#[tokio::test]
+async fn the_filtered_directory_exports_to_excel() {
+    use calamine::Reader;
+    let app = app().await;
+    registered_org(&app, COMMUNITY_A, "52440308MJ0000018G").await;
+    registered_org(&app, COMMUNITY_B, "52440308MJ0000026B").await;
+    let a = street_admin_a(&app).await;
+    let r = a.get("/api/v1/orgs/export.xlsx?category=191.service").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(r.body.clone())).unwrap();
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "header and street A's one organization: {rows:?}"
+    );
+    assert_eq!(rows[0][0], "名称");
+    assert_eq!(rows[1][1], "52440308MJ0000018G");
+    assert_eq!(rows[1][4], "已登记");
+    let none = a.get("/api/v1/orgs/export.xlsx?category=gz.culture").await;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(none.body.clone())).unwrap();
+    assert_eq!(
+        wb.worksheet_range_at(0).unwrap().unwrap().rows().count(),
+        1,
+        "only the header"
+    );
+}
