@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use gongzhi_kernel::{IdCardNumber, PhoneNumber};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::sea_orm::{EntityTrait, QueryOrder};
 use gongzhi_platform::utoipa::{self, OpenApi, ToSchema};
@@ -82,16 +81,8 @@ pub struct OrgView {
 
 fn view(o: org::Model, categories: Vec<String>) -> OrgView {
     OrgView {
-        person_in_charge_id: o
-            .person_in_charge_id
-            .as_deref()
-            .and_then(|i| IdCardNumber::parse(i).ok())
-            .map(|i| i.masked()),
-        contact_phone: o
-            .contact_phone
-            .as_deref()
-            .and_then(|p| PhoneNumber::parse(p).ok())
-            .map(|p| p.masked()),
+        person_in_charge_id: service::masked_id(&o),
+        contact_phone: service::masked_phone(&o),
         id: o.id,
         name: o.name,
         uscc: o.uscc,

@@ -29,6 +29,21 @@ fn holds_org(actor: &Actor, id: uuid::Uuid) -> bool {
         .any(|g| matches!(g.scope, gongzhi_kernel::authz::Scope::Org { org_id } if org_id.0 == id))
 }
 
+/// The person in charge's ID number, masked (personal information).
+pub fn masked_id(o: &org::Model) -> Option<String> {
+    o.person_in_charge_id
+        .as_deref()
+        .and_then(|i| gongzhi_kernel::IdCardNumber::parse(i).ok())
+        .map(|i| i.masked())
+}
+
+pub fn masked_phone(o: &org::Model) -> Option<String> {
+    o.contact_phone
+        .as_deref()
+        .and_then(|p| gongzhi_kernel::PhoneNumber::parse(p).ok())
+        .map(|p| p.masked())
+}
+
 pub fn resource(o: &org::Model) -> ResourceScope {
     ResourceScope {
         path: o.path.clone(),

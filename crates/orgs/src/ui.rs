@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_kernel::workflow::ReasonRule;
-use gongzhi_kernel::{IdCardNumber, PhoneNumber};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -376,19 +375,11 @@ async fn org_view(
         ),
         (
             c.t("orgs.person_in_charge_id"),
-            o.person_in_charge_id
-                .as_deref()
-                .and_then(|i| IdCardNumber::parse(i).ok())
-                .map(|i| i.masked())
-                .unwrap_or_else(|| dash.clone()),
+            service::masked_id(&o).unwrap_or_else(|| dash.clone()),
         ),
         (
             c.t("orgs.contact_phone"),
-            o.contact_phone
-                .as_deref()
-                .and_then(|p| PhoneNumber::parse(p).ok())
-                .map(|p| p.masked())
-                .unwrap_or_else(|| dash.clone()),
+            service::masked_phone(&o).unwrap_or_else(|| dash.clone()),
         ),
         (
             c.t("orgs.staff"),

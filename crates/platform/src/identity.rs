@@ -160,6 +160,28 @@ async fn active_user(state: &AppState, id: uuid::Uuid) -> AppResult<Option<user:
         .filter(|u| u.status == "active"))
 }
 
+/// Audit a change to an account, in the account's scope.
+async fn audit_user(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    action: &str,
+    u: &user::Model,
+    summary: serde_json::Value,
+) -> Result<(), sea_orm::DbErr> {
+    audit::record(
+        conn,
+        who,
+        Change {
+            action,
+            entity_type: "user",
+            entity_id: &u.id.to_string(),
+            scope_path: &u.home_path,
+            summary,
+        },
+    )
+    .await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Login
 
@@ -318,18 +340,7 @@ pub async fn login(
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        &who,
-        Change {
-            action: "auth.login",
-            entity_type: "user",
-            entity_id: &u.id.to_string(),
-            scope_path: &u.home_path,
-            summary: json!({}),
-        },
-    )
-    .await?;
+    audit_user(&txn, &who, "auth.login", &u, json!({})).await?;
     txn.commit().await?;
     Ok(LoginOk {
         user: u,
@@ -466,16 +477,12 @@ pub async fn create_user(
     }
     .insert(&txn)
     .await?;
-    audit::record(
+    audit_user(
         &txn,
         who,
-        Change {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: &model.id.to_string(),
-            scope_path: &model.home_path,
-            summary: json!({"username": model.username, "home": model.home_code}),
-        },
+        "user.create",
+        &model,
+        json!({"username": model.username, "home": model.home_code}),
     )
     .await?;
     txn.commit().await?;
@@ -864,16 +871,12 @@ pub async fn set_status(
     if status == "disabled" {
         revoke_sessions(&txn, target.id, None).await?;
     }
-    audit::record(
+    audit_user(
         &txn,
         who,
-        Change {
-            action: "user.status",
-            entity_type: "user",
-            entity_id: &target.id.to_string(),
-            scope_path: &target.home_path,
-            summary: json!({"from": target.status, "to": status}),
-        },
+        "user.status",
+        target,
+        json!({"from": target.status, "to": status}),
     )
     .await?;
     let updated = user::Entity::find_by_id(target.id)
@@ -905,18 +908,7 @@ pub async fn reset_password(
     am.locked_until = Set(None);
     save_user(&txn, target, am).await?;
     revoke_sessions(&txn, target.id, None).await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "user.password_reset",
-            entity_type: "user",
-            entity_id: &target.id.to_string(),
-            scope_path: &target.home_path,
-            summary: json!({}),
-        },
-    )
-    .await?;
+    audit_user(&txn, who, "user.password_reset", target, json!({})).await?;
     crate::notify::send(
         &txn,
         target.id,
@@ -958,18 +950,7 @@ pub async fn change_own_password(
     am.must_change_password = Set(false);
     save_user(&txn, &u, am).await?;
     revoke_sessions(&txn, u.id, keep).await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "user.password_change",
-            entity_type: "user",
-            entity_id: &u.id.to_string(),
-            scope_path: &u.home_path,
-            summary: json!({}),
-        },
-    )
-    .await?;
+    audit_user(&txn, who, "user.password_change", &u, json!({})).await?;
     txn.commit().await?;
     Ok(())
 }

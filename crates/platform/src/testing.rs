@@ -434,6 +434,18 @@ impl TestClient {
         .await
     }
 
+    pub async fn post_form(&self, uri: &str, body: &str) -> TestResponse {
+        self.send(
+            Method::POST,
+            uri,
+            Some((
+                "application/x-www-form-urlencoded",
+                body.as_bytes().to_vec(),
+            )),
+        )
+        .await
+    }
+
     pub async fn patch_json(&self, uri: &str, body: Value) -> TestResponse {
         self.send(
             Method::PATCH,

@@ -314,22 +314,6 @@ async fn scopes_decide_who_sees_which_organization() {
     assert_eq!(found["items"].as_array().unwrap().len(), 2);
 }
 
-async fn form(
-    c: &gongzhi_platform::testing::TestClient,
-    uri: &str,
-    body: &str,
-) -> gongzhi_platform::testing::TestResponse {
-    c.send(
-        axum::http::Method::POST,
-        uri,
-        Some((
-            "application/x-www-form-urlencoded",
-            body.as_bytes().to_vec(),
-        )),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn the_filing_flow_works_through_the_pages() {
     let app = app().await;
@@ -338,14 +322,14 @@ async fn the_filing_flow_works_through_the_pages() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("name=\"categories\""));
     let before = app.count("orgs").await;
-    let bad = form(&resident, "/orgs/apply", &format!("name=%E4%B9%A6%E7%94%BB%E7%A4%BE&tier=filed&territory={COMMUNITY_A}&categories=191.culture_sports&staff_count=abc&_once=f1")).await;
+    let bad = resident.post_form("/orgs/apply", &format!("name=%E4%B9%A6%E7%94%BB%E7%A4%BE&tier=filed&territory={COMMUNITY_A}&categories=191.culture_sports&staff_count=abc&_once=f1")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("请填写整数"));
     assert_eq!(app.count("orgs").await, before, "nothing saved");
     let body = format!(
         "name=%E4%B9%A6%E7%94%BB%E7%A4%BE&tier=filed&territory={COMMUNITY_A}&categories=191.culture_sports&categories=gz.culture&person_in_charge=%E6%9D%8E%E5%9B%9B&staff_count=4&social_worker_count=1&_once=f2"
     );
-    let r = form(&resident, "/orgs/apply", &body).await;
+    let r = resident.post_form("/orgs/apply", &body).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let location = r.headers["location"].to_str().unwrap().to_string();
     let id = location
@@ -355,7 +339,7 @@ async fn the_filing_flow_works_through_the_pages() {
         .unwrap()
         .to_string();
     assert_eq!(
-        form(&resident, "/orgs/apply", &body).await.status,
+        resident.post_form("/orgs/apply", &body).await.status,
         StatusCode::SEE_OTHER,
         "a double submit"
     );
@@ -364,24 +348,24 @@ async fn the_filing_flow_works_through_the_pages() {
     assert_eq!(cats, 2, "both checked categories kept");
     let page = resident.get(&format!("/orgs/{id}")).await.text();
     assert!(page.contains("提交备案") && page.contains("草稿"), "{page}");
-    let r = form(
-        &resident,
-        &format!("/orgs/{id}/transitions"),
-        "transition=submit&version=1",
-    )
-    .await;
+    let r = resident
+        .post_form(
+            &format!("/orgs/{id}/transitions"),
+            "transition=submit&version=1",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     let community = app
         .user("c.admin", &[(Role::CommunityAdmin, COMMUNITY_A)])
         .await;
     assert!(community.get("/orgs/queue").await.text().contains("书画社"));
-    let r = form(
-        &community,
-        &format!("/orgs/{id}/transitions"),
-        "transition=forward&version=2&reason=",
-    )
-    .await;
+    let r = community
+        .post_form(
+            &format!("/orgs/{id}/transitions"),
+            "transition=forward&version=2&reason=",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     let street = street_admin_a(&app).await;
@@ -390,20 +374,20 @@ async fn the_filing_flow_works_through_the_pages() {
         queue.contains("书画社") && queue.contains("待我审核"),
         "{queue}"
     );
-    let r = form(
-        &street,
-        &format!("/orgs/{id}/transitions"),
-        "transition=reject&version=3&reason=",
-    )
-    .await;
+    let r = street
+        .post_form(
+            &format!("/orgs/{id}/transitions"),
+            "transition=reject&version=3&reason=",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("此操作须填写理由"));
-    let r = form(
-        &street,
-        &format!("/orgs/{id}/transitions"),
-        "transition=approve&version=3&reason=",
-    )
-    .await;
+    let r = street
+        .post_form(
+            &format!("/orgs/{id}/transitions"),
+            "transition=approve&version=3&reason=",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = street
         .get(&format!("/orgs/{id}?done=org_approve"))

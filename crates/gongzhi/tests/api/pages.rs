@@ -3,21 +3,8 @@
 
 use axum::http::{Method, StatusCode};
 use gongzhi_kernel::authz::Role;
-use gongzhi_platform::testing::TestClient;
 
 use super::fixture::*;
-
-async fn form(c: &TestClient, uri: &str, body: &str) -> gongzhi_platform::testing::TestResponse {
-    c.send(
-        Method::POST,
-        uri,
-        Some((
-            "application/x-www-form-urlencoded",
-            body.as_bytes().to_vec(),
-        )),
-    )
-    .await
-}
 
 #[tokio::test]
 async fn a_double_submitted_form_creates_one_record() {
@@ -25,8 +12,12 @@ async fn a_double_submitted_form_creates_one_record() {
     let a = street_admin_a(&app).await;
     let before = app.count("territories").await;
     let body = "code=440308001007&name=%E5%8F%8C%E5%87%BB&kind=community&_once=abc123";
-    let first = form(&a, &format!("/territory/{STREET_A}/children"), body).await;
-    let second = form(&a, &format!("/territory/{STREET_A}/children"), body).await;
+    let first = a
+        .post_form(&format!("/territory/{STREET_A}/children"), body)
+        .await;
+    let second = a
+        .post_form(&format!("/territory/{STREET_A}/children"), body)
+        .await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text());
     assert_eq!(
         second.status,
@@ -41,12 +32,12 @@ async fn a_bad_field_re_renders_the_form_with_the_message_and_saves_nothing() {
     let app = app().await;
     let a = street_admin_a(&app).await;
     let before = app.count("territories").await;
-    let r = form(
-        &a,
-        &format!("/territory/{STREET_A}/children"),
-        "code=4403080010&name=%E6%96%B0&kind=community&_once=x1",
-    )
-    .await;
+    let r = a
+        .post_form(
+            &format!("/territory/{STREET_A}/children"),
+            "code=4403080010&name=%E6%96%B0&kind=community&_once=x1",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(
@@ -55,12 +46,12 @@ async fn a_bad_field_re_renders_the_form_with_the_message_and_saves_nothing() {
     );
     assert!(html.contains("value=\"4403080010\""), "the value is kept");
     // A code that belongs to another parent is refused on this parent's page.
-    let r = form(
-        &a,
-        &format!("/territory/{COMMUNITY_A}/children"),
-        "code=440308001002&name=x&kind=community&_once=x2",
-    )
-    .await;
+    let r = a
+        .post_form(
+            &format!("/territory/{COMMUNITY_A}/children"),
+            "code=440308001002&name=x&kind=community&_once=x2",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("territories").await, before);
 }
@@ -111,24 +102,24 @@ async fn cookie_forms_need_the_csrf_field() {
     let mut no_header = c.clone();
     no_header.csrf = None;
     let before = app.count("territories").await;
-    let r = form(
-        &no_header,
-        &format!("/territory/{STREET_A}/children"),
-        "code=440308001008&name=a&kind=community",
-    )
-    .await;
+    let r = no_header
+        .post_form(
+            &format!("/territory/{STREET_A}/children"),
+            "code=440308001008&name=a&kind=community",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(
         r.text().contains("<html"),
         "pages get an error page, not JSON"
     );
     let csrf = c.csrf.clone().unwrap();
-    let r = form(
-        &no_header,
-        &format!("/territory/{STREET_A}/children"),
-        &format!("code=440308001008&name=a&kind=community&_csrf={csrf}"),
-    )
-    .await;
+    let r = no_header
+        .post_form(
+            &format!("/territory/{STREET_A}/children"),
+            &format!("code=440308001008&name=a&kind=community&_csrf={csrf}"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(app.count("territories").await, before + 1);
 }
@@ -147,22 +138,27 @@ async fn signed_out_pages_go_to_sign_in_and_back() {
     // After signing in, the form's next= is followed (only to our own paths).
     app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
         .await;
-    let r = form(
-        &app.anon(),
-        "/login",
-        "login=a.admin&password=Test12345&next=%2Fusers%3Fq%3Dzh",
-    )
-    .await;
+    let r = app
+        .anon()
+        .post_form(
+            "/login",
+            "login=a.admin&password=Test12345&next=%2Fusers%3Fq%3Dzh",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers["location"], "/users?q=zh");
-    let r = form(
-        &app.anon(),
-        "/login",
-        "login=a.admin&password=Test12345&next=https%3A%2F%2Fevil.example%2F",
-    )
-    .await;
+    let r = app
+        .anon()
+        .post_form(
+            "/login",
+            "login=a.admin&password=Test12345&next=https%3A%2F%2Fevil.example%2F",
+        )
+        .await;
     assert_eq!(r.headers["location"], "/", "no open redirect");
-    let r = form(&app.anon(), "/login", "login=a.admin&password=nope").await;
+    let r = app
+        .anon()
+        .post_form("/login", "login=a.admin&password=nope")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("用户名或密码不正确"));
 }
@@ -185,12 +181,12 @@ async fn the_scope_switcher_changes_the_dashboard() {
         "{home}"
     );
     let csrf = c.csrf.clone().unwrap();
-    let r = form(
-        &c,
-        "/scope",
-        &format!("scope={COMMUNITY_B}&next=%2F&_csrf={csrf}"),
-    )
-    .await;
+    let r = c
+        .post_form(
+            "/scope",
+            &format!("scope={COMMUNITY_B}&next=%2F&_csrf={csrf}"),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let cookie = r.set_cookie("gz_scope").unwrap();
     assert_eq!(cookie, COMMUNITY_B);
@@ -198,7 +194,9 @@ async fn the_scope_switcher_changes_the_dashboard() {
     switched.cookie = Some(format!("{}; gz_scope={cookie}", c.cookie.clone().unwrap()));
     let home = switched.get("/").await.text();
     assert!(home.contains("<h1 class=\"h3\">田东社区"), "{home}");
-    let r = form(&c, "/scope", &format!("scope={STREET_B}&_csrf={csrf}")).await;
+    let r = c
+        .post_form("/scope", &format!("scope={STREET_B}&_csrf={csrf}"))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "only scopes one holds");
 }
 
@@ -247,7 +245,9 @@ async fn a_granted_role_shows_up_in_the_notifications_area() {
     let page = z.get("/notifications").await.text();
     assert!(page.contains("您被授予了“社区管理员”角色"), "{page}");
     let csrf = z.csrf.clone().unwrap();
-    let r = form(&z, "/notifications/read", &format!("_csrf={csrf}")).await;
+    let r = z
+        .post_form("/notifications/read", &format!("_csrf={csrf}"))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(!z.get("/").await.text().contains("badge text-bg-warning"));
     let en = z.clone().english().get("/notifications").await.text();
