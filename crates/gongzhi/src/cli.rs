@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Generate synthetic audit history for benchmarks (docs/benchmarks.md), then seal it.
     #[command(hide = true)]
     BenchData {
@@ -104,6 +109,19 @@ enum TokenCommand {
         username: String,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// The jobs and when each last ran.
+    List,
+    /// Run one job now (the scheduler runs them on their own otherwise).
+    Run {
+        name: String,
+        /// The day to run it for (YYYY-MM-DD); today in China by default.
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
     },
 }
 
@@ -276,6 +294,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
             }
         }
+        Command::Jobs { command } => {
+            let state = open(&config).await?;
+            match command {
+                JobsCommand::List => {
+                    use gongzhi_platform::sea_orm::EntityTrait;
+                    let runs = gongzhi_platform::entity::job_run::Entity::find()
+                        .all(&state.db.read)
+                        .await?;
+                    for job in gongzhi_platform::jobs::all(&state) {
+                        let last = runs.iter().find(|r| r.name == job.name);
+                        println!(
+                            "{}\tevery {}s\tlast {}\t{}",
+                            job.name,
+                            job.every.as_secs(),
+                            last.and_then(|r| r.last_started_at)
+                                .map(|t| t.to_rfc3339())
+                                .unwrap_or_else(|| "never".into()),
+                            last.and_then(|r| r.last_outcome.clone())
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+                JobsCommand::Run { name, on } => {
+                    let on = on.unwrap_or_else(gongzhi_kernel::calendar::today_in_china);
+                    match gongzhi_platform::jobs::run_now(&state, &name, on).await? {
+                        Some(outcome) => println!("{name}: {outcome}"),
+                        None => {
+                            eprintln!("{name}: 另一实例正在运行 / running on another instance");
+                            return Ok(ExitCode::from(3));
+                        }
+                    }
+                }
+            }
+        }
         Command::Backup { to } => {
             let state = open(&config).await?;
             if state.db.backend() != gongzhi_platform::sea_orm::DbBackend::Sqlite {
@@ -361,6 +413,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let db = state.db.clone();
     gongzhi_platform::app::spawn_audit_sealer(state.clone());
+    gongzhi_platform::jobs::spawn_scheduler(state.clone());
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!(
         "Gongzhi 共治 listening on http://{} ({})",

@@ -12,6 +12,7 @@ mod api {
     pub mod orgs;
     pub mod pages;
     pub mod plumbing;
+    pub mod standing;
     pub mod territory;
     pub mod workflow;
 }

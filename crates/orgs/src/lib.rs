@@ -3,13 +3,18 @@
 //! directory and the public directory.
 
 pub mod api;
+pub mod api_standing;
+pub mod documents;
 pub mod domain;
 pub mod entity;
 pub mod export;
 mod migration;
 pub mod seed;
 pub mod service;
+pub mod standing;
+pub mod standing_svc;
 pub mod ui;
+pub mod ui_standing;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -22,6 +27,10 @@ pub const ORG_SUBMIT: Permission = Permission("org.submit");
 pub const ORG_REVIEW: Permission = Permission("org.review");
 pub const ORG_DECIDE: Permission = Permission("org.decide");
 pub const ORG_REGISTER: Permission = Permission("org.register");
+/// Record standing events, list decisions and inspections (民政 at the street and district).
+pub const ORG_STANDING: Permission = Permission("org.standing");
+/// Award and lower evaluation grades (the district's evaluation committee).
+pub const ORG_GRADE: Permission = Permission("org.grade");
 
 pub struct OrgsModule;
 
@@ -31,7 +40,10 @@ impl Module for OrgsModule {
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(migration::OrgsSchema)]
+        vec![
+            Box::new(migration::OrgsSchema),
+            Box::new(migration::StandingSchema),
+        ]
     }
 
     fn permissions(&self) -> Vec<PermissionDecl> {
@@ -82,15 +94,27 @@ impl Module for OrgsModule {
                 permission: ORG_REGISTER,
                 roles: &[DistrictAdmin, StreetAdmin],
             },
+            PermissionDecl {
+                permission: ORG_STANDING,
+                roles: &[DistrictAdmin, StreetAdmin],
+            },
+            PermissionDecl {
+                permission: ORG_GRADE,
+                roles: &[DistrictAdmin],
+            },
         ]
     }
 
     fn routes(&self) -> Routes {
-        api::routes().merge(ui::routes())
+        api::routes()
+            .merge(api_standing::routes())
+            .merge(ui::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
-        api::openapi()
+        let mut doc = api::openapi();
+        doc.merge(api_standing::openapi());
+        doc
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
@@ -99,6 +123,14 @@ impl Module for OrgsModule {
             href: "/orgs",
             permission: Some(ORG_READ),
             order: 30,
+        }]
+    }
+
+    fn jobs(&self) -> Vec<gongzhi_platform::jobs::Job> {
+        vec![gongzhi_platform::jobs::Job {
+            name: "orgs.standing_clocks",
+            every: std::time::Duration::from_secs(6 * 3600),
+            run: standing_svc::clocks_job,
         }]
     }
 

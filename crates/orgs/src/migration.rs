@@ -225,3 +225,195 @@ impl MigrationTrait for OrgsSchema {
         Ok(())
     }
 }
+
+/// Standing (grades, annual reports, the credit lists and their events) and documents.
+pub struct StandingSchema;
+
+impl MigrationName for StandingSchema {
+    fn name(&self) -> &str {
+        "0002_standing"
+    }
+}
+
+fn uuid_col(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.uuid().not_null();
+    c
+}
+fn date(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.date().not_null();
+    c
+}
+fn opt_date(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.date().null();
+    c
+}
+fn version() -> ColumnDef {
+    let mut c = ColumnDef::new(a("version"));
+    c.integer().not_null().default(1);
+    c
+}
+fn ts(s: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(a(s));
+    c.timestamp_with_time_zone().not_null();
+    c
+}
+fn org_fk(table: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(a(table), a("org_id"))
+        .to(a("orgs"), a("id"))
+        .to_owned()
+}
+fn ix(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(a(table));
+    for c in cols {
+        i.col(a(c));
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StandingSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(a("org_grades"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(ColumnDef::new(a("grade")).integer().not_null())
+                .col(ColumnDef::new(a("score")).integer().null())
+                .col(date("awarded_on"))
+                .col(date("expires_on"))
+                .col(text("status"))
+                .col(text("note"))
+                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(ts("created_at"))
+                .col(version())
+                .foreign_key(&mut org_fk("org_grades"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_grades",
+            "ix_org_grades_org",
+            &["org_id", "awarded_on"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("org_annual_reports"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(ColumnDef::new(a("year")).integer().not_null())
+                .col(date("submitted_on"))
+                .col(text("inspection"))
+                .col(opt_date("inspected_on"))
+                .col(text("note"))
+                .col(version())
+                .foreign_key(&mut org_fk("org_annual_reports"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_annual_reports",
+            "ux_org_annual_reports",
+            &["org_id", "year"],
+            true,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("org_list_entries"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(text("list"))
+                .col(text("triggers"))
+                .col(date("entered_on"))
+                .col(date("clock_from"))
+                .col(text("rectification"))
+                .col(opt_date("rectified_on"))
+                .col(opt_date("removal_requested_on"))
+                .col(opt_date("removed_on"))
+                .col(opt_text("removal_reason"))
+                .col(version())
+                .foreign_key(&mut org_fk("org_list_entries"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_list_entries",
+            "ix_org_list_entries_org",
+            &["org_id", "list"],
+            false,
+        ))
+        .await?;
+        // One open stay per organization and list, even under concurrent recording.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_org_list_entries_open ON org_list_entries (org_id, list) WHERE removed_on IS NULL",
+            )
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(a("org_standing_events"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(text("kind"))
+                .col(date("occurred_on"))
+                .col(ColumnDef::new(a("amount_fen")).big_integer().null())
+                .col(text("note"))
+                .col(opt_text("ref_key"))
+                .col(ColumnDef::new(a("recorded_by")).uuid().null())
+                .col(ts("recorded_at"))
+                .foreign_key(&mut org_fk("org_standing_events"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_standing_events",
+            "ix_org_standing_events_org",
+            &["org_id", "occurred_on"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(a("org_documents"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(text("kind"))
+                .col(uuid_col("file_id"))
+                .col(text("title"))
+                .col(ColumnDef::new(a("uploaded_by")).uuid().null())
+                .col(ts("uploaded_at"))
+                .foreign_key(&mut org_fk("org_documents"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(a("org_documents"), a("file_id"))
+                        .to(a("stored_files"), a("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_documents",
+            "ix_org_documents_org",
+            &["org_id", "uploaded_at"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

@@ -179,9 +179,99 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
             } else {
                 "active"
             };
-            service::insert(&txn, &who, &v, node, state_name).await?;
+            let o = service::insert(&txn, &who, &v, node, state_name).await?;
+            if state_name == "active" {
+                standing(&txn, &who, &o, serial, today).await?;
+            }
         }
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Standing of the demo's registered organizations: annual reports and inspections, grades
+/// across 5A–3A, one on the abnormal list awaiting rectification, one removable from the
+/// serious list, and one whose latest report is missing (the clock job will flag it).
+async fn standing(
+    txn: &impl gongzhi_platform::sea_orm::ConnectionTrait,
+    who: &AuditActor,
+    o: &crate::entity::org::Model,
+    serial: u32,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::entity::{org_annual_report, org_grade};
+    use crate::standing::{self, List};
+    let last = standing::last_due_year(today);
+    for year in [last - 1, last] {
+        if serial == 7 && year == last {
+            continue;
+        }
+        let inspection = match (serial % 5, year == last) {
+            (4, _) => "basically_qualified",
+            (_, true) if serial.is_multiple_of(2) => "pending",
+            _ => "qualified",
+        };
+        org_annual_report::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            org_id: Set(o.id),
+            year: Set(year),
+            submitted_on: Set(chrono::NaiveDate::from_ymd_opt(year + 1, 4, 20).expect("date")),
+            inspection: Set(inspection.into()),
+            inspected_on: Set((inspection != "pending")
+                .then(|| chrono::NaiveDate::from_ymd_opt(year + 1, 8, 15).expect("date"))),
+            note: Set(String::new()),
+            version: Set(1),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let grade = [5, 4, 3, 0][serial as usize % 4];
+    if grade > 0 {
+        let awarded =
+            chrono::NaiveDate::from_ymd_opt(2022 + (serial as i32 % 4), 9, 1).expect("date");
+        org_grade::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            org_id: Set(o.id),
+            grade: Set(grade),
+            score: Set(Some(600 + grade * 70)),
+            awarded_on: Set(awarded),
+            expires_on: Set(standing::plus_years(awarded, standing::GRADE_YEARS)),
+            status: Set("in_force".into()),
+            note: Set(String::new()),
+            created_by: Set(None),
+            created_at: Set(gongzhi_platform::audit::now()),
+            version: Set(1),
+        }
+        .insert(txn)
+        .await?;
+        crate::standing_svc::log(
+            txn,
+            who,
+            o,
+            "org.grade_award",
+            serde_json::json!({"grade": grade, "awarded_on": awarded}),
+        )
+        .await?;
+    }
+    let event = match serial {
+        5 => Some((
+            "unreachable",
+            List::Abnormal,
+            today - chrono::Duration::days(40),
+            true,
+        )),
+        9 => Some((
+            "large_fine",
+            List::Serious,
+            today - chrono::Duration::days(800),
+            false,
+        )),
+        _ => None,
+    };
+    if let Some((kind, list, on, rectify)) = event {
+        let amount = (kind == "large_fine").then_some(6_000_000);
+        crate::standing_svc::insert_event(txn, who, o, kind, on, amount, "", None).await?;
+        crate::standing_svc::place(txn, who, o, list, kind, on, rectify).await?;
+    }
     Ok(())
 }

@@ -49,6 +49,22 @@ pub fn routes() -> Routes {
         .get("/orgs/{org_id}", Access::Permission(ORG_READ), org_page)
         .post("/orgs/{org_id}/transitions", Access::Permission(ORG_READ), org_transition)
         .with_probe(form("transition=deregister&version=1&reason=x"))
+        .post(
+            "/orgs/{org_id}/standing",
+            Access::Permission(ORG_READ),
+            crate::ui_standing::standing_submit,
+        )
+        .with_probe(form("op=event&kind=warning&occurred_on=2026-01-05&version=1"))
+        .upload(
+            "/orgs/{org_id}/documents",
+            Access::Permission(crate::ORG_EDIT),
+            crate::ui_standing::upload_submit,
+        )
+        .with_probe(Probe {
+            query: "",
+            body: Some("--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncharter\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"charter.pdf\"\r\n\r\n%PDF-1.4 probe\r\n--XyZ--\r\n"),
+            content_type: "multipart/form-data; boundary=XyZ",
+        })
 }
 
 pub struct Row {
@@ -300,9 +316,15 @@ struct OrgPage {
     facts: Vec<(String, String)>,
     actions: Vec<Action>,
     error: Option<String>,
+    s: crate::ui_standing::StandingPart,
+    docs: Vec<(uuid::Uuid, String, String, String)>,
+    can_upload: bool,
+    doc_kinds: Vec<(&'static str, String)>,
+    upload_hint: String,
+    today: chrono::NaiveDate,
 }
 
-async fn org_view(
+pub(crate) async fn org_view(
     state: &AppState,
     c: PageCtx,
     me: &CurrentActor,
@@ -389,6 +411,28 @@ async fn org_view(
         (c.t("orgs.target_groups"), o.target_groups.clone()),
     ];
     let state_label = c.t(&format!("org.state.{}", o.state));
+    let s = crate::ui_standing::standing_part(state, &c, me, &o).await?;
+    let docs = crate::ui_standing::documents_part(state, &c, me, &o).await?;
+    let can_upload = state
+        .policy
+        .authorize(&me.actor, crate::ORG_EDIT, &res)
+        .is_ok();
+    let doc_kinds = crate::documents::KINDS
+        .iter()
+        .map(|k| (*k, c.t(&format!("org.document.{k}"))))
+        .collect();
+    let upload_hint = gongzhi_platform::i18n::tr_in(
+        c.locale,
+        "orgs.upload_hint",
+        &[(
+            "max",
+            state
+                .config
+                .upload_max_bytes
+                .div_ceil(1024 * 1024)
+                .to_string(),
+        )],
+    );
     Ok(render_status(
         status,
         &OrgPage {
@@ -398,6 +442,12 @@ async fn org_view(
             facts,
             actions,
             error,
+            s,
+            docs,
+            can_upload,
+            doc_kinds,
+            upload_hint,
+            today: gongzhi_kernel::calendar::today_in_china(),
         },
     ))
 }

@@ -49,6 +49,9 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
     let max_body = config.max_body_bytes;
     let state = AppState(Arc::new(AppInner {
         calendar: calendar(&config)?,
+        files: Arc::new(crate::files::LocalDisk {
+            root: config.data_dir.join("files"),
+        }),
         db,
         config,
         policy,

@@ -32,6 +32,10 @@ pub struct Config {
     pub calendar_file: Option<PathBuf>,
     /// Origins allowed for cookie-authenticated unsafe requests besides the request's own host.
     pub allowed_origins: Vec<String>,
+    /// Largest accepted upload (documents, attachments), in bytes.
+    pub upload_max_bytes: usize,
+    /// How often the scheduler looks for due jobs; 0 turns scheduled jobs off.
+    pub job_tick_seconds: u64,
 }
 
 impl Default for Config {
@@ -50,6 +54,8 @@ impl Default for Config {
             audit_seal_seconds: 5,
             calendar_file: None,
             allowed_origins: Vec::new(),
+            upload_max_bytes: 10 * 1024 * 1024,
+            job_tick_seconds: 60,
         }
     }
 }

@@ -8,7 +8,7 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 use crate::module::Module;
 
 mod core;
-pub use core::CoreSchema;
+pub use core::{CoreSchema, FilesAndJobs};
 
 /// A path column: byte-order collation on PostgreSQL so prefix range scans use the index.
 pub fn path_col(backend: DbBackend, name: impl IntoIden) -> ColumnDef {

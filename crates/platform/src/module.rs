@@ -28,6 +28,10 @@ pub trait Module: Send + Sync + 'static {
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         utoipa::openapi::OpenApiBuilder::new().build()
     }
+    /// Scheduled jobs (clocks that run out, reminders); see `jobs`.
+    fn jobs(&self) -> Vec<crate::jobs::Job> {
+        Vec::new()
+    }
     /// Add demo data; runs once, on an empty database, in module order.
     fn seed_demo<'a>(
         &'a self,

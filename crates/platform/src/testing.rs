@@ -27,6 +27,7 @@ pub struct TestApp {
     pub state: AppState,
     pub router: Router,
     cleanup: Cleanup,
+    data_dir: std::path::PathBuf,
 }
 
 enum Cleanup {
@@ -142,8 +143,13 @@ impl TestApp {
                 .await
                 .expect("migrate");
         }
+        let data_dir =
+            std::env::temp_dir().join(format!("gongzhi-test-{}", uuid::Uuid::now_v7().simple()));
         let config = Config {
+            data_dir: data_dir.clone(),
             database_url: url,
+            // Jobs are run explicitly, for a chosen day.
+            job_tick_seconds: 0,
             // Keep tests fast and deterministic; lockout is tested explicitly.
             login_rate_per_minute: 1_000,
             ..Config::default()
@@ -153,6 +159,7 @@ impl TestApp {
             state: app.state,
             router: app.router,
             cleanup,
+            data_dir,
         }
     }
 
@@ -297,6 +304,7 @@ pub fn test_password_hash() -> String {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
         match &self.cleanup {
             Cleanup::Sqlite(path) => {
                 for suffix in ["", "-wal", "-shm"] {

@@ -42,8 +42,27 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
         .unwrap()
         .unwrap();
     let org = super::fixture::registered_org(app, COMMUNITY_B, "52440308MJ0000018G").await;
+    // Standing records: a report awaiting inspection on the first organization (which stays
+    // gradable), a grade and a removable serious-list stay on a second one.
+    let report = annual_report(app, org.id, 2025).await;
+    let graded = super::fixture::registered_org(app, COMMUNITY_B, "52440308MJ0000026B").await;
+    let grade = grade(app, graded.id, 4, ymd(2025, 1, 1)).await;
+    let entry = list_entry(
+        app,
+        graded.id,
+        "serious",
+        "large_fine",
+        ymd(2023, 1, 1),
+        "none",
+    )
+    .await;
+    let document = document(app, org.id).await;
     HashMap::from([
         ("org_id", org.id.to_string()),
+        ("report_id", report.to_string()),
+        ("grade_id", grade.to_string()),
+        ("entry_id", entry.to_string()),
+        ("document_id", document.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

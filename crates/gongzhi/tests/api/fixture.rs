@@ -67,3 +67,118 @@ pub async fn registered_org(
     txn.commit().await.unwrap();
     o
 }
+
+/// Standing records written directly (dates chosen, not today's): a 2025 annual report
+/// awaiting inspection; returns its id.
+pub async fn annual_report(app: &TestApp, org: uuid::Uuid, year: i32) -> uuid::Uuid {
+    use gongzhi_orgs::entity::org_annual_report;
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    org_annual_report::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(org),
+        year: Set(year),
+        submitted_on: Set(chrono::NaiveDate::from_ymd_opt(year + 1, 4, 1).unwrap()),
+        inspection: Set("pending".into()),
+        inspected_on: Set(None),
+        note: Set(String::new()),
+        version: Set(1),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap()
+    .id
+}
+
+/// A grade in force, awarded on `on`; returns its id.
+pub async fn grade(
+    app: &TestApp,
+    org: uuid::Uuid,
+    grade: i32,
+    on: chrono::NaiveDate,
+) -> uuid::Uuid {
+    use gongzhi_orgs::entity::org_grade;
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    org_grade::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(org),
+        grade: Set(grade),
+        score: Set(None),
+        awarded_on: Set(on),
+        expires_on: Set(gongzhi_orgs::standing::plus_years(on, 5)),
+        status: Set("in_force".into()),
+        note: Set(String::new()),
+        created_by: Set(None),
+        created_at: Set(gongzhi_platform::audit::now()),
+        version: Set(1),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap()
+    .id
+}
+
+/// An open stay on a list since `on`; returns its id.
+pub async fn list_entry(
+    app: &TestApp,
+    org: uuid::Uuid,
+    list: &str,
+    trigger: &str,
+    on: chrono::NaiveDate,
+    rectification: &str,
+) -> uuid::Uuid {
+    use gongzhi_orgs::entity::org_list_entry;
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    org_list_entry::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(org),
+        list: Set(list.into()),
+        triggers: Set(trigger.into()),
+        entered_on: Set(on),
+        clock_from: Set(on),
+        rectification: Set(rectification.into()),
+        rectified_on: Set(None),
+        removal_requested_on: Set(None),
+        removed_on: Set(None),
+        removal_reason: Set(None),
+        version: Set(1),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap()
+    .id
+}
+
+/// A stored PDF attached to the organization; returns the document id.
+pub async fn document(app: &TestApp, org: uuid::Uuid) -> uuid::Uuid {
+    use gongzhi_orgs::entity::org_document;
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    let who = gongzhi_platform::audit::AuditActor::system("test");
+    let f = gongzhi_platform::files::store(
+        &app.state,
+        &app.state.db.write,
+        &who,
+        &gongzhi_platform::files::Upload {
+            name: "章程.pdf".into(),
+            bytes: b"%PDF-1.4 fixture".to_vec(),
+        },
+    )
+    .await
+    .unwrap();
+    org_document::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(org),
+        kind: Set("charter".into()),
+        file_id: Set(f.id),
+        title: Set("章程".into()),
+        uploaded_by: Set(None),
+        uploaded_at: Set(gongzhi_platform::audit::now()),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap()
+    .id
+}
+
+pub fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}

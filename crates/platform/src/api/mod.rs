@@ -79,7 +79,10 @@ impl Module for CoreModule {
     }
 
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(crate::migration::CoreSchema)]
+        vec![
+            Box::new(crate::migration::CoreSchema),
+            Box::new(crate::migration::FilesAndJobs),
+        ]
     }
 
     fn permissions(&self) -> Vec<PermissionDecl> {

@@ -378,3 +378,49 @@ impl MigrationTrait for CoreSchema {
         Ok(())
     }
 }
+
+/// Uploaded files and scheduled-job leases.
+pub struct FilesAndJobs;
+
+impl MigrationName for FilesAndJobs {
+    fn name(&self) -> &str {
+        "0002_files_jobs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FilesAndJobs {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(t("stored_files"))
+                .col(uuid("id").primary_key())
+                .col(text("sha256"))
+                .col(big("size"))
+                .col(text("content_type"))
+                .col(text("name"))
+                .col(ColumnDef::new(t("uploaded_by")).uuid().null())
+                .col(ts("uploaded_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("job_runs"))
+                .col(text("name").primary_key())
+                .col(opt_ts("lease_until"))
+                .col(opt_ts("last_started_at"))
+                .col(opt_ts("last_finished_at"))
+                .col(ColumnDef::new(t("last_outcome")).text().null())
+                .col(
+                    ColumnDef::new(t("last_ok"))
+                        .boolean()
+                        .not_null()
+                        .default(true),
+                )
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -172,12 +172,25 @@ async fn check_csrf(state: &AppState, req: Request, csrf: &str) -> Result<Reques
             Err(AppError::Csrf)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // An upload form cannot be read here without buffering the file: its token rides in the
+    // action's query string instead (same-origin referrer policy keeps it from leaking).
+    if content_type.starts_with("multipart/form-data") {
+        let sent = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_field(q.as_bytes(), "_csrf"));
+        return if sent.as_deref() == Some(csrf) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();

@@ -32,6 +32,7 @@ pub struct AppInner {
     pub config: Config,
     pub policy: Policy,
     pub calendar: WorkingCalendar,
+    pub files: Arc<dyn crate::files::FileStore>,
     pub routes: Vec<RouteDef>,
     pub openapi: utoipa::openapi::OpenApi,
     pub modules: Vec<Arc<dyn Module>>,

@@ -38,6 +38,9 @@ pub struct RouteDef {
     pub probe: Option<Probe>,
 }
 
+/// The hard ceiling of an upload request's body.
+pub const UPLOAD_BODY_CAP: usize = 64 * 1024 * 1024;
+
 pub struct Routes {
     pub(crate) router: Router<AppState>,
     pub(crate) defs: Vec<RouteDef>,
@@ -109,6 +112,29 @@ impl Routes {
         h: H,
     ) -> Self {
         self.route(Method::PATCH, path, access, h)
+    }
+
+    /// A POST that receives a file (multipart): its body may exceed the general limit, up to
+    /// [`UPLOAD_BODY_CAP`]; the configured upload size is enforced while reading the file.
+    pub fn upload<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        access: Access,
+        h: H,
+    ) -> Self {
+        let method_router = axum::routing::post(h)
+            .route_layer(axum::middleware::from_fn(move |req, next| {
+                super::auth::require(access, req, next)
+            }))
+            .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_CAP));
+        self.router = self.router.route(path, method_router);
+        self.defs.push(RouteDef {
+            method: Method::POST,
+            path,
+            access,
+            probe: None,
+        });
+        self
     }
 
     /// Attach the authorization-test probe (query string) to the route added last.
