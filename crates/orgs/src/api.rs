@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::OrgInput;
 use crate::entity::{org, org_category};
 use crate::service::{self, OrgQuery};
-use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
+use crate::{ORG_APPLY, ORG_EDIT, ORG_READ, ORG_REGISTER};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -26,6 +26,13 @@ pub fn routes() -> Routes {
         .post("/api/v1/orgs/applications", Access::Permission(ORG_APPLY), apply)
         .probe_json(r#"{"name":"探针互助会","legal_form":"community_org","tier":"filed","territory":"{foreign_community}","categories":["191.mutual_aid"],"person_in_charge":"探针"}"#)
         .get("/api/v1/orgs/{org_id}", Access::Permission(ORG_READ), get_one)
+        .patch("/api/v1/orgs/{org_id}", Access::Permission(ORG_EDIT), edit)
+        .probe_json(r#"{"version":1,"service_areas":"探针服务领域"}"#)
+        .get("/api/v1/orgs/{org_id}/changes", Access::Permission(ORG_READ), list_changes)
+        .post("/api/v1/orgs/{org_id}/changes", Access::Permission(ORG_EDIT), propose_change)
+        .probe_json(r#"{"name":"探针更名服务中心","reason":"探针"}"#)
+        .post("/api/v1/org-changes/{change_id}/transitions", Access::Permission(ORG_READ), change_transition)
+        .probe_json(r#"{"transition":"approve","version":1}"#)
         .post("/api/v1/orgs/{org_id}/transitions", Access::Permission(ORG_READ), transition)
         .probe_json(r#"{"transition":"deregister","version":1,"reason":"探针"}"#)
         .get("/api/v1/public/orgs", Access::Public, public_list)
@@ -40,11 +47,25 @@ pub fn routes() -> Routes {
         register,
         apply,
         get_one,
+        edit,
+        list_changes,
+        propose_change,
+        change_transition,
         transition,
         public_list,
         categories
     ),
-    components(schemas(OrgInput, OrgView, PublicOrgView, TransitionRequest, CategoryView))
+    components(schemas(
+        OrgInput,
+        OrgView,
+        crate::changes::OrgPatch,
+        ChangeRequest,
+        ChangeView,
+        crate::domain::KeyFacts,
+        PublicOrgView,
+        TransitionRequest,
+        CategoryView
+    ))
 )]
 struct OrgsApi;
 
@@ -278,4 +299,117 @@ pub async fn categories(State(state): State<AppState>) -> AppResult<Json<Vec<Cat
             })
             .collect(),
     ))
+}
+
+async fn view_of(state: &AppState, o: org::Model) -> AppResult<OrgView> {
+    let cats = service::categories_of(&state.db.read, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    Ok(view(o, cats))
+}
+
+/// Edit everyday facts (administrators of the organization, or staff). Key facts change here
+/// only while the record is a draft or returned; afterwards through `/changes`.
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
+    request_body = crate::changes::OrgPatch,
+    responses((status = 200, body = OrgView), (status = 409, body = gongzhi_platform::api::Problem), (status = 422, body = gongzhi_platform::api::Problem)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+    ApiJson(body): ApiJson<crate::changes::OrgPatch>,
+) -> AppResult<Json<OrgView>> {
+    let o = crate::changes::edit(&state, &me.actor, &AuditActor::from(&me), &org_id, &body).await?;
+    Ok(Json(view_of(&state, o).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeRequest {
+    #[serde(flatten)]
+    pub facts: crate::domain::KeyFacts,
+    /// Why the facts change (e.g. the new person in charge was elected).
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChangeView {
+    pub id: uuid::Uuid,
+    pub org_id: uuid::Uuid,
+    /// The proposed facts (ID number masked).
+    pub proposed: crate::domain::KeyFacts,
+    pub reason: String,
+    /// submitted / community_reviewed / approved / returned / rejected / withdrawn
+    pub state: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+fn change_view(c: crate::entity::org_change::Model) -> ChangeView {
+    ChangeView {
+        proposed: crate::changes::proposed(&c),
+        id: c.id,
+        org_id: c.org_id,
+        reason: c.reason,
+        state: c.state,
+        created_at: c.created_at,
+        version: c.version,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/changes", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<ChangeView>)))]
+pub async fn list_changes(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+) -> AppResult<Json<Vec<ChangeView>>> {
+    let rows = crate::changes::list(&state, &me.actor, &org_id).await?;
+    Ok(Json(rows.into_iter().map(change_view).collect()))
+}
+
+/// Propose a change of key facts (name, USCC, person in charge, territory) for review.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/changes", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
+    request_body = ChangeRequest,
+    responses((status = 201, body = ChangeView), (status = 409, body = gongzhi_platform::api::Problem), (status = 422, body = gongzhi_platform::api::Problem)))]
+pub async fn propose_change(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org_id): Path<String>,
+    ApiJson(body): ApiJson<ChangeRequest>,
+) -> AppResult<(StatusCode, Json<ChangeView>)> {
+    let c = crate::changes::propose(
+        &state,
+        &me.actor,
+        &AuditActor::from(&me),
+        &org_id,
+        &body.facts,
+        &body.reason,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(change_view(c))))
+}
+
+/// Review a key-fact change: forward / send_back (community), approve / return / reject
+/// (street or district), withdraw (the organization). Approval applies the facts.
+#[utoipa::path(post, path = "/api/v1/org-changes/{change_id}/transitions", tag = "orgs", params(("change_id" = uuid::Uuid, Path)),
+    request_body = TransitionRequest,
+    responses((status = 200, body = ChangeView), (status = 409, body = gongzhi_platform::api::Problem)))]
+pub async fn change_transition(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(change_id): Path<String>,
+    ApiJson(body): ApiJson<TransitionRequest>,
+) -> AppResult<Json<ChangeView>> {
+    let c = crate::changes::transition(
+        &state,
+        &me.actor,
+        &AuditActor::from(&me),
+        &change_id,
+        &body.transition,
+        body.version,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(change_view(c)))
 }

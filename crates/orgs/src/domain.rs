@@ -385,6 +385,135 @@ pub static LIFECYCLE: WorkflowDef<FilingCtx> = WorkflowDef {
     ],
 };
 
+/// What the key-fact change guards look at.
+pub struct ChangeCtx {
+    /// Community organizations' changes pass the community first; registered ones go straight
+    /// to the street or district.
+    pub needs_community_review: bool,
+    pub state: String,
+}
+
+fn reviewed_if_needed(c: &ChangeCtx) -> Result<(), gongzhi_kernel::CodeError> {
+    if c.needs_community_review && c.state == "submitted" {
+        Err(gongzhi_kernel::CodeError::new(
+            "org.change_needs_community_review",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A change of key facts (name, USCC, person in charge, territory) goes through the same
+/// review as a filing; only an approval changes the record.
+pub static KEY_FACT_CHANGE: WorkflowDef<ChangeCtx> = WorkflowDef {
+    name: "org_change",
+    states: &[
+        "submitted",
+        "community_reviewed",
+        "approved",
+        "returned",
+        "rejected",
+        "withdrawn",
+    ],
+    initial: "submitted",
+    terminal: &["approved", "returned", "rejected", "withdrawn"],
+    transitions: &[
+        TransitionDef {
+            name: "forward",
+            from: &["submitted"],
+            to: "community_reviewed",
+            permission: ORG_REVIEW,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "approve",
+            from: &["submitted", "community_reviewed"],
+            to: "approved",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Optional,
+            guard: Some(reviewed_if_needed),
+        },
+        TransitionDef {
+            name: "send_back",
+            from: &["submitted"],
+            to: "returned",
+            permission: ORG_REVIEW,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "return",
+            from: &["submitted", "community_reviewed"],
+            to: "returned",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: Some(reviewed_if_needed),
+        },
+        TransitionDef {
+            name: "reject",
+            from: &["submitted", "community_reviewed"],
+            to: "rejected",
+            permission: ORG_DECIDE,
+            reason: ReasonRule::Required,
+            guard: Some(reviewed_if_needed),
+        },
+        TransitionDef {
+            name: "withdraw",
+            from: &["submitted", "community_reviewed"],
+            to: "withdrawn",
+            permission: ORG_SUBMIT,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+    ],
+};
+
+/// The key facts a change may propose; absent ones stay as they are.
+#[derive(
+    Debug, Clone, Default, serde::Serialize, serde::Deserialize, gongzhi_platform::utoipa::ToSchema,
+)]
+pub struct KeyFacts {
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    pub person_in_charge: Option<String>,
+    /// Stored for the review, shown masked.
+    pub person_in_charge_id: Option<String>,
+    /// Territory code (moving to another community).
+    pub territory: Option<String>,
+}
+
+impl KeyFacts {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.uscc.is_none()
+            && self.person_in_charge.is_none()
+            && self.person_in_charge_id.is_none()
+            && self.territory.is_none()
+    }
+
+    /// The record with these facts applied.
+    pub fn apply(&self, mut input: OrgInput) -> OrgInput {
+        let set = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        if let Some(v) = set(&self.name) {
+            input.name = v;
+        }
+        if let Some(v) = set(&self.uscc) {
+            input.uscc = Some(v);
+        }
+        if let Some(v) = set(&self.person_in_charge) {
+            input.person_in_charge = Some(v);
+        }
+        if let Some(v) = set(&self.person_in_charge_id) {
+            input.person_in_charge_id = Some(v);
+        }
+        if let Some(v) = set(&self.territory) {
+            input.territory = v;
+        }
+        input
+    }
+}
+
 /// States in which an organization appears in the public directory.
 pub const PUBLIC_STATES: [&str; 2] = ["filed", "active"];
 
@@ -422,6 +551,26 @@ mod tests {
     #[test]
     fn lifecycle_is_well_formed() {
         LIFECYCLE.validate().unwrap();
+        KEY_FACT_CHANGE.validate().unwrap();
+    }
+
+    #[test]
+    fn a_community_organizations_change_passes_the_community_first() {
+        let ctx = |needs: bool, state: &str| ChangeCtx {
+            needs_community_review: needs,
+            state: state.into(),
+        };
+        assert!(reviewed_if_needed(&ctx(true, "submitted")).is_err());
+        assert!(reviewed_if_needed(&ctx(true, "community_reviewed")).is_ok());
+        assert!(reviewed_if_needed(&ctx(false, "submitted")).is_ok());
+        let facts = KeyFacts {
+            name: Some("新名字".into()),
+            territory: Some(" ".into()),
+            ..Default::default()
+        };
+        let applied = facts.apply(base());
+        assert_eq!(applied.name, "新名字");
+        assert_eq!(applied.territory, "440308002001", "blank means unchanged");
     }
 
     #[test]

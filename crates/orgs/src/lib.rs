@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod api_standing;
+pub mod changes;
 pub mod documents;
 pub mod domain;
 pub mod entity;
@@ -14,6 +15,7 @@ pub mod service;
 pub mod standing;
 pub mod standing_svc;
 pub mod ui;
+pub mod ui_edit;
 pub mod ui_standing;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
@@ -43,6 +45,7 @@ impl Module for OrgsModule {
         vec![
             Box::new(migration::OrgsSchema),
             Box::new(migration::StandingSchema),
+            Box::new(migration::ChangesSchema),
         ]
     }
 

@@ -417,3 +417,49 @@ impl MigrationTrait for StandingSchema {
         Ok(())
     }
 }
+
+/// Key-fact change requests.
+pub struct ChangesSchema;
+
+impl MigrationName for ChangesSchema {
+    fn name(&self) -> &str {
+        "0003_changes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ChangesSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(a("org_changes"))
+                .col(uuid_col("id").primary_key())
+                .col(uuid_col("org_id"))
+                .col(ColumnDef::new(a("proposed")).text().not_null())
+                .col(ColumnDef::new(a("reason")).text().not_null())
+                .col(text("state"))
+                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(&mut org_fk("org_changes"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(ix(
+            "org_changes",
+            "ix_org_changes_org",
+            &["org_id", "created_at"],
+            false,
+        ))
+        .await?;
+        m.create_index(ix(
+            "org_changes",
+            "ix_org_changes_state",
+            &["state", "created_at"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

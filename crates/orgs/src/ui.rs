@@ -49,6 +49,15 @@ pub fn routes() -> Routes {
         .get("/orgs/{org_id}", Access::Permission(ORG_READ), org_page)
         .post("/orgs/{org_id}/transitions", Access::Permission(ORG_READ), org_transition)
         .with_probe(form("transition=deregister&version=1&reason=x"))
+        .get("/orgs/{org_id}/edit", Access::Permission(crate::ORG_EDIT), crate::ui_edit::edit_form)
+        .post("/orgs/{org_id}/edit", Access::Permission(crate::ORG_EDIT), crate::ui_edit::edit_submit)
+        .with_probe(form("op=edit&version=1&service_areas=x&categories=191.service&staff_count=3&social_worker_count=1&party_org=none"))
+        .post(
+            "/org-changes/{change_id}/transitions",
+            Access::Permission(ORG_READ),
+            crate::ui_edit::change_transition,
+        )
+        .with_probe(form("transition=approve&version=1"))
         .post(
             "/orgs/{org_id}/standing",
             Access::Permission(ORG_READ),
@@ -317,6 +326,8 @@ struct OrgPage {
     actions: Vec<Action>,
     error: Option<String>,
     s: crate::ui_standing::StandingPart,
+    changes: Vec<crate::ui_edit::ChangeRow>,
+    can_edit: bool,
     docs: Vec<(uuid::Uuid, String, String, String)>,
     can_upload: bool,
     doc_kinds: Vec<(&'static str, String)>,
@@ -413,6 +424,7 @@ pub(crate) async fn org_view(
     let state_label = c.t(&format!("org.state.{}", o.state));
     let s = crate::ui_standing::standing_part(state, &c, me, &o).await?;
     let docs = crate::ui_standing::documents_part(state, &c, me, &o).await?;
+    let changes = crate::ui_edit::changes_part(state, &c, me, &o).await?;
     let can_upload = state
         .policy
         .authorize(&me.actor, crate::ORG_EDIT, &res)
@@ -443,6 +455,8 @@ pub(crate) async fn org_view(
             actions,
             error,
             s,
+            changes,
+            can_edit: can_upload,
             docs,
             can_upload,
             doc_kinds,

@@ -1,4 +1,4 @@
-//! The workflow engine's persistence. A module keeps `state` and `version` columns on its table
+//! The workflow engine's persistence. A module keeps `state`, `version` and `updated_at` columns on its table
 //! and calls [`perform`] inside its transaction: the kernel definition decides, then the state
 //! moves with the version check, the event is recorded and audited, all in that transaction.
 //!

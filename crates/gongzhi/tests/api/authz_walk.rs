@@ -57,12 +57,14 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
     )
     .await;
     let document = document(app, org.id).await;
+    let change = key_change(app, graded.id, r#"{"name":"改名后的服务中心"}"#).await;
     HashMap::from([
         ("org_id", org.id.to_string()),
         ("report_id", report.to_string()),
         ("grade_id", grade.to_string()),
         ("entry_id", entry.to_string()),
         ("document_id", document.to_string()),
+        ("change_id", change.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

@@ -182,3 +182,24 @@ pub async fn document(app: &TestApp, org: uuid::Uuid) -> uuid::Uuid {
 pub fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
+
+/// A key-fact change awaiting review; returns its id.
+pub async fn key_change(app: &TestApp, org: uuid::Uuid, proposed: &str) -> uuid::Uuid {
+    use gongzhi_orgs::entity::org_change;
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    org_change::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(org),
+        proposed: Set(proposed.into()),
+        reason: Set("换届".into()),
+        state: Set("submitted".into()),
+        created_by: Set(None),
+        created_at: Set(gongzhi_platform::audit::now()),
+        updated_at: Set(gongzhi_platform::audit::now()),
+        version: Set(1),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap()
+    .id
+}
