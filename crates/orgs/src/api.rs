@@ -23,6 +23,12 @@ pub fn routes() -> Routes {
         .probe_query("territory={foreign_street}")
         .post("/api/v1/orgs", Access::Permission(ORG_REGISTER), register)
         .probe_json(r#"{"name":"探针服务中心","legal_form":"service_agency","tier":"registered","uscc":"52440308MJL123454J","registered_on":"2020-01-01","territory":"{foreign_community}","categories":["191.service"]}"#)
+        .post("/api/v1/orgs/import", Access::Permission(ORG_REGISTER), import)
+        .with_probe(gongzhi_platform::web::Probe {
+            query: "",
+            body: Some("名称,组织形式,管理层级,统一社会信用代码,所属区划代码,类别,登记日期\n探针导入协会,社会团体,登记,51440308MJ01234560,{foreign_community},为民服务,2020-01-01\n"),
+            content_type: "text/csv",
+        })
         .post("/api/v1/orgs/applications", Access::Permission(ORG_APPLY), apply)
         .probe_json(r#"{"name":"探针互助会","legal_form":"community_org","tier":"filed","territory":"{foreign_community}","categories":["191.mutual_aid"],"person_in_charge":"探针"}"#)
         .get("/api/v1/orgs/{org_id}", Access::Permission(ORG_READ), get_one)
@@ -45,6 +51,7 @@ pub fn routes() -> Routes {
         list,
         crate::export::export_xlsx,
         register,
+        import,
         apply,
         get_one,
         edit,
@@ -58,6 +65,7 @@ pub fn routes() -> Routes {
     components(schemas(
         OrgInput,
         OrgView,
+        ImportResult,
         crate::changes::OrgPatch,
         ChangeRequest,
         ChangeView,
@@ -412,4 +420,36 @@ pub async fn change_transition(
     )
     .await?;
     Ok(Json(change_view(c)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    pub created: usize,
+    pub ids: Vec<uuid::Uuid>,
+}
+
+/// Import existing organizations from CSV (UTF-8) or XLSX. Header names in Chinese or English
+/// (名称/name, 组织形式/legal_form, 管理层级/tier, 所属区划代码/territory, 统一社会信用代码/uscc,
+/// 类别/categories, 成立日期, 登记日期, 负责人, 负责人身份证号, 联系电话, 工作人员数, 持证社工数, …).
+/// All rows or none; errors per row as `rows.<n>.<field>`.
+#[utoipa::path(post, path = "/api/v1/orgs/import", tag = "orgs",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = ImportResult), (status = 422, description = "Per-row errors", body = gongzhi_platform::api::Problem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<ImportResult>)> {
+    let xlsx = gongzhi_platform::tabular::kind_of(&headers)?;
+    let table = gongzhi_platform::tabular::read_table(&body, xlsx)?;
+    let created =
+        crate::import::import(&state, &me.actor, &AuditActor::from(&me), &table, None).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResult {
+            created: created.len(),
+            ids: created.into_iter().map(|o| o.id).collect(),
+        }),
+    ))
 }

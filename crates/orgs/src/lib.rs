@@ -9,6 +9,7 @@ pub mod documents;
 pub mod domain;
 pub mod entity;
 pub mod export;
+pub mod import;
 mod migration;
 pub mod seed;
 pub mod service;
@@ -16,6 +17,7 @@ pub mod standing;
 pub mod standing_svc;
 pub mod ui;
 pub mod ui_edit;
+pub mod ui_import;
 pub mod ui_standing;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};

@@ -46,6 +46,14 @@ pub fn routes() -> Routes {
         .with_probe(form(
             "name=%E6%8E%A2%E9%92%88%E4%BA%92%E5%8A%A9%E4%BC%9A&tier=filed&territory={foreign_community}&categories=191.service&person_in_charge=x&_once=probe-org",
         ))
+        .get("/orgs/import", Access::Permission(crate::ORG_REGISTER), crate::ui_import::import_form)
+        .probe_query("territory={foreign_street}")
+        .upload("/orgs/import", Access::Permission(crate::ORG_REGISTER), crate::ui_import::import_submit)
+        .with_probe(Probe {
+            query: "",
+            body: Some("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"orgs.csv\"\r\nContent-Type: text/csv\r\n\r\n名称,组织形式,管理层级,统一社会信用代码,所属区划代码,类别,登记日期\n探针导入协会,社会团体,登记,51440308MJ01234560,{foreign_community},为民服务,2020-01-01\n\r\n--XyZ--\r\n"),
+            content_type: "multipart/form-data; boundary=XyZ",
+        })
         .get("/orgs/{org_id}", Access::Permission(ORG_READ), org_page)
         .post("/orgs/{org_id}/transitions", Access::Permission(ORG_READ), org_transition)
         .with_probe(form("transition=deregister&version=1&reason=x"))
@@ -92,6 +100,7 @@ struct ListPage {
     title: String,
     queue: bool,
     can_apply: bool,
+    can_import: bool,
     q: String,
     selects: Vec<FilterSelect>,
     rows: Vec<Row>,
@@ -250,12 +259,14 @@ async fn directory(
         ("category", c.t("orgs.categories"), cat_opts),
     ];
     let can_apply = c.can(&state, ORG_APPLY);
+    let can_import = c.can(&state, crate::ORG_REGISTER);
     Ok(render(&ListPage {
         title: c.t("nav.orgs"),
         q: q.q.clone().unwrap_or_default(),
         c,
         queue: false,
         can_apply,
+        can_import,
         selects,
         rows,
         next,
@@ -299,6 +310,7 @@ async fn queue(
         c,
         queue: true,
         can_apply: false,
+        can_import: false,
         q: String::new(),
         selects: vec![],
         rows,

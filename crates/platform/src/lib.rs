@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod migration;
 pub mod module;
 pub mod notify;
+pub mod tabular;
 pub mod territory;
 pub mod ui;
 pub mod web;

@@ -328,35 +328,9 @@ pub type ImportRow = (usize, String, String, String);
 
 /// Read CSV (UTF-8, optional BOM) or XLSX rows with header `code,name,kind` (or 代码,名称,类型).
 pub fn read_rows(bytes: &[u8], xlsx: bool) -> AppResult<Vec<ImportRow>> {
-    let mut table: Vec<Vec<String>> = Vec::new();
-    if xlsx {
-        use calamine::{Reader, Xlsx};
-        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-            .map_err(|_| AppError::BadRequest("import.unreadable"))?;
-        let range = wb
-            .worksheet_range_at(0)
-            .ok_or(AppError::BadRequest("import.unreadable"))?
-            .map_err(|_| AppError::BadRequest("import.unreadable"))?;
-        for r in range.rows() {
-            table.push(r.iter().map(|c| c.to_string().trim().to_string()).collect());
-        }
-    } else {
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| AppError::BadRequest("import.not_utf8"))?;
-        let text = text.trim_start_matches('\u{feff}');
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        for rec in rdr.records() {
-            let rec = rec.map_err(|_| AppError::BadRequest("import.unreadable"))?;
-            table.push(rec.iter().map(|c| c.trim().to_string()).collect());
-        }
-    }
-    let Some(header) = table.first() else {
-        return Err(AppError::BadRequest("import.empty"));
-    };
-    let col = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
+    let table = crate::tabular::read_table(bytes, xlsx)?;
+    let header = &table[0];
+    let col = |names: &[&str]| crate::tabular::column(header, names);
     let (Some(c), Some(n), Some(k)) = (
         col(&["code", "代码", "区划代码"]),
         col(&["name", "名称"]),
@@ -365,20 +339,10 @@ pub fn read_rows(bytes: &[u8], xlsx: bool) -> AppResult<Vec<ImportRow>> {
         return Err(AppError::BadRequest("import.header"));
     };
     let get = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
-    let rows: Vec<ImportRow> = table
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
-        .map(|(i, r)| (i + 1, get(r, c), get(r, n), get(r, k)))
-        .collect();
-    if rows.is_empty() {
-        return Err(AppError::BadRequest("import.empty"));
-    }
-    if rows.len() > 5_000 {
-        return Err(AppError::BadRequest("import.too_many"));
-    }
-    Ok(rows)
+    Ok(crate::tabular::data_rows(&table, 5_000)?
+        .into_iter()
+        .map(|(i, r)| (i, get(r, c), get(r, n), get(r, k)))
+        .collect())
 }
 
 /// Import all rows or none. Parents may be existing nodes or earlier rows of the same file.

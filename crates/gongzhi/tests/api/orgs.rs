@@ -447,3 +447,164 @@ async fn the_filtered_directory_exports_to_excel() {
         "only the header"
     );
 }
+
+#[tokio::test]
+async fn existing_organizations_import_all_or_nothing_with_row_errors() {
+    use axum::http::Method;
+    let app = app().await;
+    let b = app.user("b.admin", &[(Role::StreetAdmin, STREET_B)]).await;
+    let header = "名称,组织形式,管理层级,统一社会信用代码,所属区划代码,类别,成立日期,登记日期,负责人,负责人身份证号,工作人员数,持证社工数";
+    let bad = format!(
+        "\u{feff}{header}\n\
+         海山义工协会,社会团体,登记,51440308MJ01234560,{COMMUNITY_B},为民服务,2015-01-01,2016/3/1,王五,,8,2\n\
+         海山书画社,社区社会组织,备案,,{COMMUNITY_B},文体娱乐、不存在的类别,去年,,赵六,110105194912310021,3,1\n\
+         海山舞蹈队,社区社会组织,指导,,440308002099,文体娱乐,2020-05-01,,钱七,,3,0\n\
+         海山重复协会,社会团体,登记,51440308MJ01234560,{COMMUNITY_B},为民服务,2015-01-01,2016-03-01,孙八,,5,2\n         海山书画协会,社会团体,登记,51440308MJ0000018G,{COMMUNITY_B},为民服务,2015-01-01,2016-03-01,孙九,,5,9\n"
+    );
+    let r = b
+        .send(
+            Method::POST,
+            "/api/v1/orgs/import",
+            Some(("text/csv", bad.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let mut fields = r.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec![
+            "rows.3.categories",
+            "rows.3.founded_on",
+            "rows.3.person_in_charge_id",
+            "rows.4.territory",
+            "rows.5.uscc",
+            "rows.6.social_worker_count",
+            "rows.6.uscc",
+        ]
+    );
+    assert_eq!(app.count("orgs").await, 0, "nothing saved");
+    // A row in another street refuses the whole file.
+    let foreign = format!(
+        "{header}\n沙头角舞蹈队,社区社会组织,指导,,{COMMUNITY_A},文体娱乐,2020-05-01,,钱七,,3,0\n"
+    );
+    let r = b
+        .send(
+            Method::POST,
+            "/api/v1/orgs/import",
+            Some(("text/csv", foreign.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let good = format!(
+        "{header}\n\
+         海山义工协会,社会团体,登记,51440308MJ01234560,{COMMUNITY_B},为民服务,2015-01-01,2016/3/1,王五,,8,2\n\
+         海山书画社,社区社会组织,备案,,{COMMUNITY_B},文体娱乐、gz.culture,2019年5月1日,,赵六,11010519491231002X,3,1\n\
+         海山邻里互助队,community_org,guided,,{COMMUNITY_B},邻里互助,,,钱七,,,\n"
+    );
+    let r = b
+        .send(
+            Method::POST,
+            "/api/v1/orgs/import",
+            Some(("text/csv", good.clone().into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["created"], 3);
+    let list = b.get("/api/v1/orgs?q=海山").await.json();
+    let states: Vec<(&str, &str)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["name"].as_str().unwrap(), o["state"].as_str().unwrap()))
+        .collect();
+    assert!(states.contains(&("海山义工协会", "active")), "{states:?}");
+    assert!(states.contains(&("海山书画社", "filed")), "{states:?}");
+    // Importing the same file again: every USCC is taken now.
+    let r = b
+        .send(
+            Method::POST,
+            "/api/v1/orgs/import",
+            Some(("text/csv", good.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_fields(), vec!["rows.2.uscc".to_string()]);
+    // The same through the page, from an Excel file.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in [
+        "名称",
+        "组织形式",
+        "管理层级",
+        "所属区划代码",
+        "类别",
+        "成立日期",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(0, i as u16, *h).unwrap();
+    }
+    for (i, v) in [
+        "海山环保队",
+        "社区社会组织",
+        "备案",
+        COMMUNITY_B,
+        "公益慈善",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(1, i as u16, *v).unwrap();
+    }
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2021, 4, 8).unwrap();
+    ws.write_datetime_with_format(
+        1,
+        5,
+        &day,
+        &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+    )
+    .unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    app.user_model("b.page", &[(Role::StreetAdmin, STREET_B)])
+        .await;
+    let page = app.login("b.page").await;
+    let mut body =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"orgs.xlsx\"\r\n\r\n"
+            .to_vec();
+    body.extend_from_slice(&bytes);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let mut upload = page.clone();
+    let csrf = upload.csrf.take().unwrap();
+    let r = upload
+        .send(
+            Method::POST,
+            &format!("/orgs/import?_csrf={csrf}"),
+            Some(("multipart/form-data; boundary=XyZ", body)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let found = b.get("/api/v1/orgs?q=环保队").await.json();
+    assert_eq!(found["items"][0]["founded_on"], "2021-04-08");
+    // A page upload with a bad row shows the row and the problem.
+    let csv = format!(
+        "名称,组织形式,管理层级,所属区划代码,类别\n海,社区社会组织,备案,{COMMUNITY_B},邻里互助\n"
+    );
+    let mut body =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"orgs.csv\"\r\n\r\n"
+            .to_vec();
+    body.extend_from_slice(csv.as_bytes());
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let r = upload
+        .send(
+            Method::POST,
+            &format!("/orgs/import?_csrf={csrf}"),
+            Some(("multipart/form-data; boundary=XyZ", body)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text();
+    assert!(html.contains("<td>2</td><td>名称</td>"), "{html}");
+}

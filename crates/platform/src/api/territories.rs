@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use gongzhi_kernel::authz::ResourceScope;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -241,14 +241,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportResult>)> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let xlsx = ct.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    if !xlsx && !ct.starts_with("text/csv") {
-        return Err(AppError::UnsupportedMediaType);
-    }
+    let xlsx = crate::tabular::kind_of(&headers)?;
     let rows = svc::read_rows(&body, xlsx)?;
     let who = AuditActor::from(&me);
     let created = svc::import(&state, &me.actor, &who, rows).await?;
