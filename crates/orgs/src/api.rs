@@ -146,6 +146,12 @@ pub struct PublicOrgView {
     pub founded_on: Option<NaiveDate>,
     pub service_areas: String,
     pub target_groups: String,
+    /// Evaluation grade in force ("4A").
+    pub grade: Option<String>,
+    /// On the abnormal-activity list (published by the civil affairs bureau).
+    pub on_abnormal_list: bool,
+    /// On the serious-dishonesty list.
+    pub on_serious_list: bool,
 }
 
 async fn with_categories(
@@ -266,17 +272,30 @@ pub async fn public_list(
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Json<Page<PublicOrgView>>> {
     let (page, mut cats) = with_categories(&state, service::list_public(&state, &q).await?).await?;
-    Ok(Json(page.map(|o| PublicOrgView {
-        categories: cats.remove(&o.id).unwrap_or_default(),
-        id: o.id,
-        name: o.name,
-        uscc: o.uscc,
-        legal_form: o.legal_form,
-        tier: o.tier,
-        territory_code: o.territory_code,
-        founded_on: o.founded_on,
-        service_areas: o.service_areas,
-        target_groups: o.target_groups,
+    let ids: Vec<uuid::Uuid> = page.items.iter().map(|o| o.id).collect();
+    let mut badges = crate::standing_svc::badges(
+        &state.db.read,
+        &ids,
+        gongzhi_kernel::calendar::today_in_china(),
+    )
+    .await?;
+    Ok(Json(page.map(|o| {
+        let b = badges.remove(&o.id).unwrap_or_default();
+        PublicOrgView {
+            grade: b.grade.map(crate::standing::grade_label),
+            on_abnormal_list: b.abnormal,
+            on_serious_list: b.serious,
+            categories: cats.remove(&o.id).unwrap_or_default(),
+            id: o.id,
+            name: o.name,
+            uscc: o.uscc,
+            legal_form: o.legal_form,
+            tier: o.tier,
+            territory_code: o.territory_code,
+            founded_on: o.founded_on,
+            service_areas: o.service_areas,
+            target_groups: o.target_groups,
+        }
     })))
 }
 

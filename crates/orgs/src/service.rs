@@ -18,7 +18,7 @@ use gongzhi_platform::workflow::{self, Target};
 use serde_json::json;
 
 use crate::domain::{self, FilingCtx, OrgInput, PUBLIC_STATES, Tier, ValidOrg};
-use crate::entity::{org, org_category, org_category_link};
+use crate::entity::{org, org_category, org_category_link, org_grade, org_list_entry};
 use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
 
 /// Whether the actor holds a role over this very organization (its own people).
@@ -319,6 +319,10 @@ pub struct OrgQuery {
     pub state: Option<String>,
     /// Territory code: organizations of that node and below.
     pub territory: Option<String>,
+    /// Evaluation grade in force, 1 to 5.
+    pub grade: Option<String>,
+    /// abnormal / serious (on that list now) / clear (on neither)
+    pub standing: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -353,6 +357,38 @@ fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::En
     }
     if let Some(s) = nz(&q.state) {
         query = query.filter(org::Column::State.eq(s));
+    }
+    if let Some(g) = nz(&q.grade).and_then(|g| g.trim_end_matches(['A', 'a']).parse::<i32>().ok()) {
+        let today = gongzhi_kernel::calendar::today_in_china();
+        query = query.filter(
+            org::Column::Id.in_subquery(
+                gongzhi_platform::sea_orm::sea_query::Query::select()
+                    .column(org_grade::Column::OrgId)
+                    .from(org_grade::Entity)
+                    .and_where(Expr::col(org_grade::Column::Grade).eq(g))
+                    .and_where(Expr::col(org_grade::Column::Status).eq("in_force"))
+                    .and_where(Expr::col(org_grade::Column::AwardedOn).lte(today))
+                    .and_where(Expr::col(org_grade::Column::ExpiresOn).gt(today))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(s) = nz(&q.standing) {
+        let on_list = |list: Option<&str>| {
+            let mut sub = gongzhi_platform::sea_orm::sea_query::Query::select();
+            sub.column(org_list_entry::Column::OrgId)
+                .from(org_list_entry::Entity)
+                .and_where(Expr::col(org_list_entry::Column::RemovedOn).is_null());
+            if let Some(l) = list {
+                sub.and_where(Expr::col(org_list_entry::Column::List).eq(l));
+            }
+            sub.to_owned()
+        };
+        query = match s.as_str() {
+            "abnormal" | "serious" => query.filter(org::Column::Id.in_subquery(on_list(Some(&s)))),
+            "clear" => query.filter(org::Column::Id.not_in_subquery(on_list(None))),
+            _ => query,
+        };
     }
     if let Some(c) = nz(&q.category) {
         query = query.filter(

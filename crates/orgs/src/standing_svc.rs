@@ -138,6 +138,46 @@ pub async fn is_eligible_for(
     Ok(summarize(&o, &r, on).is_eligible_for(purpose, on))
 }
 
+/// What the directory shows of a standing.
+#[derive(Debug, Clone, Default)]
+pub struct Badge {
+    pub grade: Option<i32>,
+    pub abnormal: bool,
+    pub serious: bool,
+}
+
+/// Grades in force and open list stays of many organizations at once (for lists).
+pub async fn badges(
+    conn: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+    on: NaiveDate,
+) -> AppResult<std::collections::HashMap<uuid::Uuid, Badge>> {
+    let mut out: std::collections::HashMap<uuid::Uuid, Badge> = Default::default();
+    for g in org_grade::Entity::find()
+        .filter(org_grade::Column::OrgId.is_in(ids.iter().copied()))
+        .filter(org_grade::Column::Status.eq("in_force"))
+        .filter(org_grade::Column::AwardedOn.lte(on))
+        .filter(org_grade::Column::ExpiresOn.gt(on))
+        .all(conn)
+        .await?
+    {
+        out.entry(g.org_id).or_default().grade = Some(g.grade);
+    }
+    for e in org_list_entry::Entity::find()
+        .filter(org_list_entry::Column::OrgId.is_in(ids.iter().copied()))
+        .filter(org_list_entry::Column::RemovedOn.is_null())
+        .all(conn)
+        .await?
+    {
+        let b = out.entry(e.org_id).or_default();
+        match e.list.as_str() {
+            "serious" => b.serious = true,
+            _ => b.abnormal = true,
+        }
+    }
+    Ok(out)
+}
+
 /// Bump the organization's version: concurrent standing decisions on one organization
 /// serialise on it, and the loser gets a conflict.
 async fn touch(conn: &impl ConnectionTrait, o: &org::Model) -> AppResult<()> {

@@ -38,6 +38,8 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/orgs", Access::Permission(ORG_READ), directory)
         .probe_query("territory={foreign_street}")
+        .get("/public/orgs", Access::Public, public_directory)
+        .get("/public/orgs/{org_id}", Access::Public, public_org)
         .get("/orgs/queue", Access::Permission(ORG_READ), queue)
         .probe_query("territory={foreign_street}")
         .get("/orgs/apply", Access::Permission(ORG_APPLY), apply_form)
@@ -91,6 +93,8 @@ pub struct Row {
     pub state: String,
     pub territory: String,
     pub categories: String,
+    /// Grade in force and list membership, e.g. "4A · 活动异常名录".
+    pub standing: String,
 }
 
 #[derive(Template)]
@@ -107,6 +111,9 @@ struct ListPage {
     next: Option<String>,
     base: &'static str,
     link: String,
+    /// Where the filter form and the row links go.
+    action: &'static str,
+    public: bool,
 }
 
 #[derive(Template)]
@@ -117,6 +124,9 @@ struct TablePart {
     next: Option<String>,
     base: &'static str,
     link: String,
+    /// Where the filter form and the row links go.
+    action: &'static str,
+    public: bool,
 }
 
 async fn category_labels(
@@ -151,9 +161,32 @@ async fn rows(
         .await?
         .into_iter()
         .collect();
+    let badges = crate::standing_svc::badges(
+        &state.db.read,
+        &ids,
+        gongzhi_kernel::calendar::today_in_china(),
+    )
+    .await?;
     Ok(items
         .into_iter()
         .map(|o| Row {
+            standing: badges
+                .get(&o.id)
+                .map(|b| {
+                    let mut parts: Vec<String> = b
+                        .grade
+                        .map(crate::standing::grade_label)
+                        .into_iter()
+                        .collect();
+                    if b.serious {
+                        parts.push(c.t("standing.list.serious"));
+                    }
+                    if b.abnormal {
+                        parts.push(c.t("standing.list.abnormal"));
+                    }
+                    parts.join(" · ")
+                })
+                .unwrap_or_default(),
             categories: cats
                 .remove(&o.id)
                 .unwrap_or_default()
@@ -193,12 +226,48 @@ async fn directory(
         },
     )
     .await?;
+    list_view(&state, c, &headers, &q, page, false).await
+}
+
+/// The public directory: filed and registered organizations, no personal data.
+async fn public_directory(
+    State(state): State<AppState>,
+    c: PageCtx,
+    headers: HeaderMap,
+    Query(q): Query<OrgQuery>,
+) -> PageResult {
+    let page = service::list_public(
+        &state,
+        &OrgQuery {
+            limit: Some(50),
+            ..q.clone()
+        },
+    )
+    .await?;
+    list_view(&state, c, &headers, &q, page, true).await
+}
+
+async fn list_view(
+    state: &AppState,
+    c: PageCtx,
+    headers: &HeaderMap,
+    q: &OrgQuery,
+    page: gongzhi_platform::web::Page<org::Model>,
+    public: bool,
+) -> PageResult {
+    let (action, base) = if public {
+        ("/public/orgs", "/public/orgs?")
+    } else {
+        ("/orgs", "/orgs?")
+    };
     let pairs = [
         ("q", &q.q),
         ("state", &q.state),
         ("tier", &q.tier),
         ("category", &q.category),
         ("territory", &q.territory),
+        ("grade", &q.grade),
+        ("standing", &q.standing),
     ];
     let link = pairs
         .iter()
@@ -210,14 +279,16 @@ async fn directory(
         .collect::<Vec<_>>()
         .join("&");
     let next = page.next_cursor.clone();
-    let rows = rows(&state, &c, page.items).await?;
-    if is_htmx(&headers) {
+    let rows = rows(state, &c, page.items).await?;
+    if is_htmx(headers) {
         return Ok(render(&TablePart {
             c,
             rows,
             next,
-            base: "/orgs?",
+            base,
             link,
+            action,
+            public,
         }));
     }
     let any = c.t("orgs.any");
@@ -246,22 +317,43 @@ async fn directory(
             &q.tier,
         )
     }));
-    let mut cat_opts = vec![option("", any, &q.category)];
+    let mut cat_opts = vec![option("", any.clone(), &q.category)];
     cat_opts.extend(
-        category_labels(&state, &c)
+        category_labels(state, &c)
             .await?
             .into_iter()
             .map(|(k, l)| option(&k, l, &q.category)),
     );
-    let selects = vec![
-        ("state", c.t("orgs.state"), state_opts),
+    let mut grade_opts = vec![option("", any.clone(), &q.grade)];
+    grade_opts.extend(
+        (1..=5)
+            .rev()
+            .map(|g| option(&g.to_string(), format!("{g}A"), &q.grade)),
+    );
+    let mut standing_opts = vec![option("", any, &q.standing)];
+    standing_opts.extend(
+        ["clear", "abnormal", "serious"]
+            .iter()
+            .map(|s| option(s, c.t(&format!("orgs.standing.{s}")), &q.standing)),
+    );
+    let mut selects = Vec::new();
+    if !public {
+        selects.push(("state", c.t("orgs.state"), state_opts));
+    }
+    selects.extend([
         ("tier", c.t("orgs.tier"), tier_opts),
         ("category", c.t("orgs.categories"), cat_opts),
-    ];
-    let can_apply = c.can(&state, ORG_APPLY);
-    let can_import = c.can(&state, crate::ORG_REGISTER);
+        ("grade", c.t("standing.grade"), grade_opts),
+        ("standing", c.t("standing.lists"), standing_opts),
+    ]);
+    let can_apply = !public && c.can(state, ORG_APPLY);
+    let can_import = !public && c.can(state, crate::ORG_REGISTER);
     Ok(render(&ListPage {
-        title: c.t("nav.orgs"),
+        title: c.t(if public {
+            "orgs.public_title"
+        } else {
+            "nav.orgs"
+        }),
         q: q.q.clone().unwrap_or_default(),
         c,
         queue: false,
@@ -270,8 +362,10 @@ async fn directory(
         selects,
         rows,
         next,
-        base: "/orgs?",
+        base,
         link,
+        action,
+        public,
     }))
 }
 
@@ -317,6 +411,8 @@ async fn queue(
         next,
         base: "/orgs/queue?",
         link,
+        action: "/orgs",
+        public: false,
     }))
 }
 
@@ -476,6 +572,65 @@ pub(crate) async fn org_view(
             today: gongzhi_kernel::calendar::today_in_china(),
         },
     ))
+}
+
+/// What the public may see of one organization: no people, no contact details.
+async fn public_org(
+    State(state): State<AppState>,
+    c: PageCtx,
+    Path(org_id): Path<String>,
+) -> PageResult {
+    let id: uuid::Uuid = org_id.parse().map_err(|_| AppError::NotFound)?;
+    let o = org::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .filter(|o| domain::PUBLIC_STATES.contains(&o.state.as_str()))
+        .ok_or(AppError::NotFound)?;
+    let mut rows = rows(&state, &c, vec![o.clone()]).await?;
+    let row = rows.pop().ok_or(AppError::NotFound)?;
+    let dash = "—".to_string();
+    let facts = vec![
+        (
+            c.t("orgs.legal_form"),
+            c.t(&format!("org.form.{}", o.legal_form)),
+        ),
+        (c.t("orgs.tier"), row.tier.clone()),
+        (
+            c.t("orgs.uscc"),
+            o.uscc.clone().unwrap_or_else(|| dash.clone()),
+        ),
+        (c.t("orgs.territory"), row.territory.clone()),
+        (c.t("orgs.categories"), row.categories.clone()),
+        (
+            c.t("orgs.founded_on"),
+            o.founded_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| dash.clone()),
+        ),
+        (c.t("orgs.service_areas"), o.service_areas.clone()),
+        (c.t("orgs.target_groups"), o.target_groups.clone()),
+        (
+            c.t("orgs.public_standing"),
+            if row.standing.is_empty() {
+                dash
+            } else {
+                row.standing.clone()
+            },
+        ),
+    ];
+    Ok(render(&PublicOrgPage {
+        c,
+        name: o.name,
+        facts,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "public_org.html")]
+struct PublicOrgPage {
+    c: PageCtx,
+    name: String,
+    facts: Vec<(String, String)>,
 }
 
 async fn org_page(

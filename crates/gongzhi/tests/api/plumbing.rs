@@ -156,6 +156,8 @@ async fn every_route_declares_access() {
             "GET /lang/{lang}",
             "GET /login",
             "GET /metrics",
+            "GET /public/orgs",
+            "GET /public/orgs/{org_id}",
             "GET /readyz",
             "GET /static/{file}",
             "POST /api/v1/auth/login",
