@@ -445,5 +445,31 @@ async fn other_streets_are_closed_and_language_switches() {
     assert!(!page.contains("user.create"), "the filter applied");
     s.axe("audit").await;
     s.shots("07-audit").await;
+
+    // Standing on an organization's page, its edit page, and the public directory.
+    s.client.delete_all_cookies().await.unwrap();
+    s.login("qu.admin").await;
+    s.go("/orgs?standing=abnormal").await;
+    s.click("#orgs-table a[href^='/orgs/']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("活动异常名录") && page.contains("核实整改"),
+        "{page}"
+    );
+    s.axe("org-standing").await;
+    s.shots("10-org-standing").await;
+    s.click("a[href$='/edit']").await;
+    assert!(s.text().await.contains("关键信息变更"));
+    s.axe("org-edit").await;
+    s.client.delete_all_cookies().await.unwrap();
+    s.go("/public/orgs?grade=5").await;
+    let page = s.text().await;
+    assert!(page.contains("5A"), "{page}");
+    s.axe("public-orgs").await;
+    s.click("#orgs-table a[href^='/public/orgs/']").await;
+    let page = s.text().await;
+    assert!(page.contains("5A") && page.contains("440308MJ"), "{page}");
+    s.axe("public-org").await;
+    s.shots("11-public-org").await;
     s.close().await;
 }
