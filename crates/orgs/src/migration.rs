@@ -1,5 +1,6 @@
 //! The registry's tables, and the default category code lists.
 
+use gongzhi_platform::migration::cols::*;
 use gongzhi_platform::migration::path_col;
 use gongzhi_platform::sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sea_orm_migration::prelude::*;
@@ -10,20 +11,6 @@ impl MigrationName for OrgsSchema {
     fn name(&self) -> &str {
         "0001_orgs"
     }
-}
-
-fn a(s: &'static str) -> Alias {
-    Alias::new(s)
-}
-fn text(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.string().not_null();
-    c
-}
-fn opt_text(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.string().null();
-    c
 }
 
 /// (code, scheme, 中文, English)
@@ -96,62 +83,62 @@ impl MigrationTrait for OrgsSchema {
         let b = m.get_database_backend();
         m.create_table(
             Table::create()
-                .table(a("org_categories"))
+                .table(t("org_categories"))
                 .col(text("code").primary_key())
                 .col(text("scheme"))
                 .col(text("name_zh"))
                 .col(text("name_en"))
-                .col(ColumnDef::new(a("sort")).integer().not_null().default(0))
+                .col(ColumnDef::new(t("sort")).integer().not_null().default(0))
                 .to_owned(),
         )
         .await?;
         m.create_table(
             Table::create()
-                .table(a("orgs"))
-                .col(ColumnDef::new(a("id")).uuid().not_null().primary_key())
+                .table(t("orgs"))
+                .col(ColumnDef::new(t("id")).uuid().not_null().primary_key())
                 .col(text("name"))
                 .col(opt_text("uscc"))
                 .col(text("legal_form"))
                 .col(text("tier"))
                 .col(text("state"))
                 .col(text("territory_code"))
-                .col(path_col(b, a("path")))
+                .col(path_col(b, t("path")))
                 .col(text("scope_district"))
                 .col(opt_text("scope_street"))
                 .col(opt_text("scope_community"))
-                .col(ColumnDef::new(a("founded_on")).date().null())
-                .col(ColumnDef::new(a("registered_on")).date().null())
-                .col(ColumnDef::new(a("service_areas")).text().not_null())
-                .col(ColumnDef::new(a("target_groups")).text().not_null())
+                .col(ColumnDef::new(t("founded_on")).date().null())
+                .col(ColumnDef::new(t("registered_on")).date().null())
+                .col(ColumnDef::new(t("service_areas")).text().not_null())
+                .col(ColumnDef::new(t("target_groups")).text().not_null())
                 .col(text("supervising_unit"))
                 .col(text("person_in_charge"))
                 .col(opt_text("person_in_charge_id"))
                 .col(opt_text("contact_phone"))
                 .col(
-                    ColumnDef::new(a("staff_count"))
+                    ColumnDef::new(t("staff_count"))
                         .integer()
                         .not_null()
                         .default(0),
                 )
                 .col(
-                    ColumnDef::new(a("social_worker_count"))
+                    ColumnDef::new(t("social_worker_count"))
                         .integer()
                         .not_null()
                         .default(0),
                 )
                 .col(text("party_org"))
-                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(ColumnDef::new(t("created_by")).uuid().null())
                 .col(
-                    ColumnDef::new(a("created_at"))
+                    ColumnDef::new(t("created_at"))
                         .timestamp_with_time_zone()
                         .not_null(),
                 )
                 .col(
-                    ColumnDef::new(a("updated_at"))
+                    ColumnDef::new(t("updated_at"))
                         .timestamp_with_time_zone()
                         .not_null(),
                 )
-                .col(ColumnDef::new(a("version")).integer().not_null().default(1))
+                .col(ColumnDef::new(t("version")).integer().not_null().default(1))
                 .to_owned(),
         )
         .await?;
@@ -162,9 +149,9 @@ impl MigrationTrait for OrgsSchema {
             ("ix_orgs_state", vec!["state", "name"], false),
         ] {
             let mut i = Index::create();
-            i.name(name).table(a("orgs"));
+            i.name(name).table(t("orgs"));
             for c in cols {
-                i.col(a(c));
+                i.col(t(c));
             }
             if unique {
                 i.unique();
@@ -173,19 +160,19 @@ impl MigrationTrait for OrgsSchema {
         }
         m.create_table(
             Table::create()
-                .table(a("org_category_links"))
-                .col(ColumnDef::new(a("org_id")).uuid().not_null())
+                .table(t("org_category_links"))
+                .col(ColumnDef::new(t("org_id")).uuid().not_null())
                 .col(text("category_code"))
-                .primary_key(Index::create().col(a("org_id")).col(a("category_code")))
+                .primary_key(Index::create().col(t("org_id")).col(t("category_code")))
                 .foreign_key(
                     ForeignKey::create()
-                        .from(a("org_category_links"), a("org_id"))
-                        .to(a("orgs"), a("id")),
+                        .from(t("org_category_links"), t("org_id"))
+                        .to(t("orgs"), t("id")),
                 )
                 .foreign_key(
                     ForeignKey::create()
-                        .from(a("org_category_links"), a("category_code"))
-                        .to(a("org_categories"), a("code")),
+                        .from(t("org_category_links"), t("category_code"))
+                        .to(t("org_categories"), t("code")),
                 )
                 .to_owned(),
         )
@@ -193,9 +180,9 @@ impl MigrationTrait for OrgsSchema {
         m.create_index(
             Index::create()
                 .name("ix_org_category_links_code")
-                .table(a("org_category_links"))
-                .col(a("category_code"))
-                .col(a("org_id"))
+                .table(t("org_category_links"))
+                .col(t("category_code"))
+                .col(t("org_id"))
                 .to_owned(),
         )
         .await?;
@@ -235,52 +222,11 @@ impl MigrationName for StandingSchema {
     }
 }
 
-fn uuid_col(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.uuid().not_null();
-    c
-}
-fn date(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.date().not_null();
-    c
-}
-fn opt_date(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.date().null();
-    c
-}
-fn version() -> ColumnDef {
-    let mut c = ColumnDef::new(a("version"));
-    c.integer().not_null().default(1);
-    c
-}
-fn ts(s: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(a(s));
-    c.timestamp_with_time_zone().not_null();
-    c
-}
 fn org_fk(table: &'static str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
-        .from(a(table), a("org_id"))
-        .to(a("orgs"), a("id"))
+        .from(t(table), t("org_id"))
+        .to(t("orgs"), t("id"))
         .to_owned()
-}
-fn ix(
-    table: &'static str,
-    name: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(a(table));
-    for c in cols {
-        i.col(a(c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]
@@ -288,23 +234,23 @@ impl MigrationTrait for StandingSchema {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
-                .table(a("org_grades"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
-                .col(ColumnDef::new(a("grade")).integer().not_null())
-                .col(ColumnDef::new(a("score")).integer().null())
+                .table(t("org_grades"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
+                .col(ColumnDef::new(t("grade")).integer().not_null())
+                .col(ColumnDef::new(t("score")).integer().null())
                 .col(date("awarded_on"))
                 .col(date("expires_on"))
                 .col(text("status"))
                 .col(text("note"))
-                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(ColumnDef::new(t("created_by")).uuid().null())
                 .col(ts("created_at"))
                 .col(version())
                 .foreign_key(&mut org_fk("org_grades"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_grades",
             "ix_org_grades_org",
             &["org_id", "awarded_on"],
@@ -313,10 +259,10 @@ impl MigrationTrait for StandingSchema {
         .await?;
         m.create_table(
             Table::create()
-                .table(a("org_annual_reports"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
-                .col(ColumnDef::new(a("year")).integer().not_null())
+                .table(t("org_annual_reports"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
+                .col(ColumnDef::new(t("year")).integer().not_null())
                 .col(date("submitted_on"))
                 .col(text("inspection"))
                 .col(opt_date("inspected_on"))
@@ -326,7 +272,7 @@ impl MigrationTrait for StandingSchema {
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_annual_reports",
             "ux_org_annual_reports",
             &["org_id", "year"],
@@ -335,9 +281,9 @@ impl MigrationTrait for StandingSchema {
         .await?;
         m.create_table(
             Table::create()
-                .table(a("org_list_entries"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
+                .table(t("org_list_entries"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
                 .col(text("list"))
                 .col(text("triggers"))
                 .col(date("entered_on"))
@@ -352,7 +298,7 @@ impl MigrationTrait for StandingSchema {
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_list_entries",
             "ix_org_list_entries_org",
             &["org_id", "list"],
@@ -367,21 +313,21 @@ impl MigrationTrait for StandingSchema {
             .await?;
         m.create_table(
             Table::create()
-                .table(a("org_standing_events"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
+                .table(t("org_standing_events"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
                 .col(text("kind"))
                 .col(date("occurred_on"))
-                .col(ColumnDef::new(a("amount_fen")).big_integer().null())
+                .col(ColumnDef::new(t("amount_fen")).big_integer().null())
                 .col(text("note"))
                 .col(opt_text("ref_key"))
-                .col(ColumnDef::new(a("recorded_by")).uuid().null())
+                .col(ColumnDef::new(t("recorded_by")).uuid().null())
                 .col(ts("recorded_at"))
                 .foreign_key(&mut org_fk("org_standing_events"))
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_standing_events",
             "ix_org_standing_events_org",
             &["org_id", "occurred_on"],
@@ -390,24 +336,24 @@ impl MigrationTrait for StandingSchema {
         .await?;
         m.create_table(
             Table::create()
-                .table(a("org_documents"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
+                .table(t("org_documents"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
                 .col(text("kind"))
-                .col(uuid_col("file_id"))
+                .col(uuid("file_id"))
                 .col(text("title"))
-                .col(ColumnDef::new(a("uploaded_by")).uuid().null())
+                .col(ColumnDef::new(t("uploaded_by")).uuid().null())
                 .col(ts("uploaded_at"))
                 .foreign_key(&mut org_fk("org_documents"))
                 .foreign_key(
                     ForeignKey::create()
-                        .from(a("org_documents"), a("file_id"))
-                        .to(a("stored_files"), a("id")),
+                        .from(t("org_documents"), t("file_id"))
+                        .to(t("stored_files"), t("id")),
                 )
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_documents",
             "ix_org_documents_org",
             &["org_id", "uploaded_at"],
@@ -432,13 +378,13 @@ impl MigrationTrait for ChangesSchema {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
-                .table(a("org_changes"))
-                .col(uuid_col("id").primary_key())
-                .col(uuid_col("org_id"))
-                .col(ColumnDef::new(a("proposed")).text().not_null())
-                .col(ColumnDef::new(a("reason")).text().not_null())
+                .table(t("org_changes"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
+                .col(ColumnDef::new(t("proposed")).text().not_null())
+                .col(ColumnDef::new(t("reason")).text().not_null())
                 .col(text("state"))
-                .col(ColumnDef::new(a("created_by")).uuid().null())
+                .col(ColumnDef::new(t("created_by")).uuid().null())
                 .col(ts("created_at"))
                 .col(ts("updated_at"))
                 .col(version())
@@ -446,14 +392,14 @@ impl MigrationTrait for ChangesSchema {
                 .to_owned(),
         )
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_changes",
             "ix_org_changes_org",
             &["org_id", "created_at"],
             false,
         ))
         .await?;
-        m.create_index(ix(
+        m.create_index(index(
             "org_changes",
             "ix_org_changes_state",
             &["state", "created_at"],

@@ -662,22 +662,40 @@ async fn org_transition(
         version,
         Some(reason.as_str()),
     )
-    .await;
+    .await
+    .map(|_| ());
+    let done = format!("org_{}", get("transition"));
+    org_outcome(&state, c, &me, &org_id, result, &done).await
+}
+
+/// After a form on an organization's page: back to the page with a notice, or the page again
+/// with what went wrong.
+pub(crate) async fn org_outcome(
+    state: &AppState,
+    c: PageCtx,
+    me: &CurrentActor,
+    org_id: &str,
+    result: Result<(), AppError>,
+    done: &str,
+) -> PageResult {
     match result {
-        Ok(o) => Ok(see_other(&format!(
-            "/orgs/{}?done=org_{}",
-            o.id,
-            get("transition")
-        ))),
+        Ok(()) => Ok(see_other(&format!("/orgs/{org_id}?done={done}"))),
         Err(AppError::Forbidden) => Err(AppError::Forbidden.into()),
+        Err(AppError::NotFound) => Err(AppError::NotFound.into()),
         Err(e) => {
             let f = form_errors(e, HashMap::new(), &c)?;
-            let message = f
-                .general
-                .clone()
-                .or_else(|| f.errors.values().next().cloned());
-            let o = service::get_visible(&state, &me.actor, &org_id).await?;
-            org_view(&state, c, &me, o, message, StatusCode::UNPROCESSABLE_ENTITY).await
+            let mut messages: Vec<String> = f.general.into_iter().collect();
+            messages.extend(f.errors.into_values());
+            let o = service::get_visible(state, &me.actor, org_id).await?;
+            org_view(
+                state,
+                c,
+                me,
+                o,
+                Some(messages.join("；")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -12,7 +12,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use gongzhi_platform::ui::{FormState, PageCtx, PageError, form_errors, render_status, see_other};
-use gongzhi_platform::web::{AppError, AppState, CurrentActor};
+use gongzhi_platform::web::{AppState, CurrentActor};
 
 use crate::ORG_EDIT;
 use crate::changes::{self, OrgPatch};
@@ -423,21 +423,8 @@ pub async fn change_transition(
         get("version").trim().parse().unwrap_or(0),
         Some(reason.as_str()),
     )
-    .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!(
-            "/orgs/{}?done=org_change_{}",
-            o.id,
-            get("transition")
-        ))),
-        Err(AppError::Forbidden) => Err(AppError::Forbidden.into()),
-        Err(e) => {
-            let f = form_errors(e, HashMap::new(), &c)?;
-            let message = f
-                .general
-                .clone()
-                .or_else(|| f.errors.values().next().cloned());
-            crate::ui::org_view(&state, c, &me, o, message, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-    }
+    .await
+    .map(|_| ());
+    let done = format!("org_change_{}", get("transition"));
+    crate::ui::org_outcome(&state, c, &me, &o.id.to_string(), result, &done).await
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use gongzhi_platform::audit::AuditActor;
-use gongzhi_platform::ui::{PageCtx, PageError, form_errors, see_other};
+use gongzhi_platform::ui::{PageCtx, PageError};
 use gongzhi_platform::web::{AppError, AppState, CurrentActor};
 
 use crate::api_standing::standing_view;
@@ -386,37 +386,7 @@ pub async fn standing_submit(
         .map(|_| ()),
         _ => Err(AppError::BadRequest("standing.action_unknown")),
     };
-    finish(&state, c, &me, &org_id, result, "standing_saved").await
-}
-
-async fn finish(
-    state: &AppState,
-    c: PageCtx,
-    me: &CurrentActor,
-    org_id: &str,
-    result: Result<(), AppError>,
-    done: &str,
-) -> Result<axum::response::Response, PageError> {
-    match result {
-        Ok(()) => Ok(see_other(&format!("/orgs/{org_id}?done={done}"))),
-        Err(AppError::Forbidden) => Err(AppError::Forbidden.into()),
-        Err(AppError::NotFound) => Err(AppError::NotFound.into()),
-        Err(e) => {
-            let f = form_errors(e, HashMap::new(), &c)?;
-            let mut messages: Vec<String> = f.general.into_iter().collect();
-            messages.extend(f.errors.into_values());
-            let o = crate::service::get_visible(state, &me.actor, org_id).await?;
-            crate::ui::org_view(
-                state,
-                c,
-                me,
-                o,
-                Some(messages.join("；")),
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    crate::ui::org_outcome(&state, c, &me, &org_id, result, "standing_saved").await
 }
 
 pub async fn upload_submit(
@@ -443,5 +413,5 @@ pub async fn upload_submit(
         }
         Err(e) => Err(e),
     };
-    finish(&state, c, &me, &org_id, result, "document_added").await
+    crate::ui::org_outcome(&state, c, &me, &org_id, result, "document_added").await
 }

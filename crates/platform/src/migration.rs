@@ -7,6 +7,7 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 
 use crate::module::Module;
 
+pub mod cols;
 mod core;
 pub use core::{CoreSchema, FilesAndJobs};
 

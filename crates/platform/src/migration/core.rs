@@ -3,6 +3,7 @@
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
+use super::cols::*;
 use super::path_col;
 
 pub struct CoreSchema;
@@ -13,63 +14,8 @@ impl MigrationName for CoreSchema {
     }
 }
 
-fn uuid(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.uuid().not_null();
-    c
-}
-fn text(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.string().not_null();
-    c
-}
-fn opt_text(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.string().null();
-    c
-}
-fn ts(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.timestamp_with_time_zone().not_null();
-    c
-}
-fn opt_ts(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.timestamp_with_time_zone().null();
-    c
-}
-fn int(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.integer().not_null().default(0);
-    c
-}
-fn big(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(Alias::new(name));
-    c.big_integer().not_null();
-    c
-}
 fn path(b: DbBackend, name: &'static str) -> ColumnDef {
     path_col(b, Alias::new(name))
-}
-fn t(name: &'static str) -> Alias {
-    Alias::new(name)
-}
-
-fn index(
-    table: &'static str,
-    name: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(t(table));
-    for c in cols {
-        i.col(t(c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]
