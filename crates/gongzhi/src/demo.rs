@@ -250,6 +250,9 @@ pub fn print_accounts(demo_password: &str) {
             gongzhi_orgs::seed::DEMO_ORG
         );
     }
+    for (username, role, display) in gongzhi_incubation::seed::DEMO_ACCOUNTS {
+        println!("  {username:<20} {:<16} {display}", role.as_str());
+    }
 }
 
 /// Insert `n` synthetic audit entries spread over the demo district's streets and communities

@@ -13,5 +13,6 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
     vec![
         Arc::new(gongzhi_platform::api::CoreModule),
         Arc::new(gongzhi_orgs::OrgsModule),
+        Arc::new(gongzhi_incubation::IncubationModule),
     ]
 }

@@ -10,6 +10,7 @@ mod api {
     pub mod cli;
     pub mod fixture;
     pub mod identity;
+    pub mod incubation;
     pub mod orgs;
     pub mod pages;
     pub mod plumbing;

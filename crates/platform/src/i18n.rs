@@ -142,6 +142,8 @@ mod tests {
             root.join("templates"),
             root.join("../orgs/src"),
             root.join("../orgs/templates"),
+            root.join("../incubation/src"),
+            root.join("../incubation/templates"),
         ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("dir") {
@@ -179,7 +181,11 @@ mod tests {
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let entries = std::fs::read_dir(root.join("templates"))
             .expect("templates")
-            .chain(std::fs::read_dir(root.join("../orgs/templates")).expect("orgs templates"));
+            .chain(std::fs::read_dir(root.join("../orgs/templates")).expect("orgs templates"))
+            .chain(
+                std::fs::read_dir(root.join("../incubation/templates"))
+                    .expect("incubation templates"),
+            );
         for entry in entries {
             let path = entry.expect("entry").path();
             let text = std::fs::read_to_string(&path).expect("read");

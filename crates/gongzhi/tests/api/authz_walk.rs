@@ -58,6 +58,7 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
     .await;
     let document = document(app, org.id).await;
     let change = key_change(app, graded.id, r#"{"name":"改名后的服务中心"}"#).await;
+    let inc = incubation(app, graded.id).await;
     HashMap::from([
         ("org_id", org.id.to_string()),
         ("report_id", report.to_string()),
@@ -65,6 +66,14 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
         ("entry_id", entry.to_string()),
         ("document_id", document.to_string()),
         ("change_id", change.to_string()),
+        ("hub_id", inc.hub.to_string()),
+        ("incubator_id", inc.incubator.to_string()),
+        ("cohort_id", inc.cohort.to_string()),
+        ("application_id", inc.application.to_string()),
+        ("attachment_id", inc.attachment.to_string()),
+        ("incubation_id", inc.stay.to_string()),
+        ("item_id", inc.item.to_string()),
+        ("graduate_id", inc.graduate.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

@@ -208,6 +208,20 @@ impl Session {
         panic!("the page did not load");
     }
 
+    /// Follow the first link matching `css` (by its address, wherever it is on the page).
+    async fn follow(&self, css: &str) {
+        let href = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .expect("a link");
+        self.go(&href).await;
+    }
+
     /// Click something that updates the page in place (htmx), then wait for the swap.
     async fn click_in_place(&self, css: &str) {
         self.client
@@ -471,5 +485,46 @@ async fn other_streets_are_closed_and_language_switches() {
     assert!(page.contains("5A") && page.contains("440308MJ"), "{page}");
     s.axe("public-org").await;
     s.shots("11-public-org").await;
+
+    // Incubation: the manager's incubator and stay pages, targets and coverage; the mentor's
+    // phone page with a check-in; an organization applying to the open call.
+    s.login("qu.admin").await;
+    s.go("/incubators").await;
+    s.axe("incubators").await;
+    s.follow("a[href^='/incubators/']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("一次入驻诊断") && page.contains("第三期"),
+        "{page}"
+    );
+    s.axe("incubator").await;
+    s.shots("12-incubator").await;
+    s.follow("a[href^='/incubations/']").await;
+    assert!(s.text().await.contains("督导陪伴计划"));
+    s.axe("incubation").await;
+    s.go("/incubation/targets").await;
+    assert!(s.text().await.contains("功能型社区社会组织"));
+    s.axe("targets").await;
+    s.client.delete_all_cookies().await.unwrap();
+    s.login("tiandong.admin").await;
+    s.go("/mentoring").await;
+    s.client
+        .execute("document.querySelector('details').open = true;", vec![])
+        .await
+        .unwrap();
+    s.axe("mentoring").await;
+    s.shots("13-mentoring").await;
+    s.fill("details[open] textarea[name=notes]", "电话了解活动筹备进展")
+        .await;
+    s.click("details[open] button[type=submit]").await;
+    assert!(s.text().await.contains("督导记录已保存"));
+    s.client.delete_all_cookies().await.unwrap();
+    s.login("aixin.admin").await;
+    s.go("/public/incubation").await;
+    s.axe("public-calls").await;
+    s.follow("a[href$='/apply']").await;
+    let page = s.text().await;
+    assert!(page.contains("田东社区爱心互助会"), "{page}");
+    s.axe("incubation-apply").await;
     s.close().await;
 }

@@ -1,0 +1,10 @@
+pub mod alumni_service;
+pub mod application;
+pub mod application_document;
+pub mod assessment;
+pub mod checkin;
+pub mod cohort;
+pub mod incubation;
+pub mod incubator;
+pub mod plan_item;
+pub mod target;

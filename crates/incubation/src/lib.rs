@@ -1,0 +1,117 @@
+//! Incubation (issue 4, capability 4): incubators at hubs with capacity, calls for entry that fill
+//! cohorts, applications with documents and a first review due in working days, entry agreements,
+//! stages, "5个1" mentoring plans with mentors' check-ins, mid-term and graduation assessments,
+//! graduation (出壳) or exit, alumni services, yearly cultivation targets and 191号 coverage.
+
+pub mod api;
+pub mod domain;
+pub mod entity;
+mod migration;
+pub mod seed;
+pub mod service;
+pub mod stays;
+pub mod targets;
+pub mod ui;
+pub mod ui_stays;
+
+use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
+use gongzhi_platform::Module;
+use gongzhi_platform::web::Routes;
+
+/// See incubators, calls, applications and stays in one's scope (an organization: its own).
+pub const INCUBATION_READ: Permission = Permission("incubation.read");
+/// Apply for an organization (its administrator, or staff helping it).
+pub const INCUBATION_APPLY: Permission = Permission("incubation.apply");
+/// Run an incubator: calls, first review, agreements, stages, assessments, graduation.
+pub const INCUBATION_MANAGE: Permission = Permission("incubation.manage");
+/// Be assigned as a mentor and record check-ins for one's mentees.
+pub const INCUBATION_MENTOR: Permission = Permission("incubation.mentor");
+/// Set yearly cultivation targets.
+pub const INCUBATION_TARGETS: Permission = Permission("incubation.targets");
+
+pub struct IncubationModule;
+
+impl Module for IncubationModule {
+    fn name(&self) -> &'static str {
+        "incubation"
+    }
+
+    fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        vec![Box::new(migration::IncubationSchema)]
+    }
+
+    fn permissions(&self) -> Vec<PermissionDecl> {
+        vec![
+            PermissionDecl {
+                permission: INCUBATION_READ,
+                roles: &[
+                    DistrictAdmin,
+                    StreetAdmin,
+                    CommunityAdmin,
+                    Supervisor,
+                    OrgAdmin,
+                    OrgMember,
+                    Reviewer,
+                ],
+            },
+            PermissionDecl {
+                permission: INCUBATION_APPLY,
+                roles: &[DistrictAdmin, StreetAdmin, CommunityAdmin, OrgAdmin],
+            },
+            PermissionDecl {
+                permission: INCUBATION_MANAGE,
+                roles: &[DistrictAdmin, StreetAdmin, CommunityAdmin],
+            },
+            // Social workers and the staff of the organization that runs an incubator mentor;
+            // so do outside experts.
+            PermissionDecl {
+                permission: INCUBATION_MENTOR,
+                roles: &[
+                    DistrictAdmin,
+                    StreetAdmin,
+                    CommunityAdmin,
+                    OrgAdmin,
+                    OrgMember,
+                    Reviewer,
+                ],
+            },
+            PermissionDecl {
+                permission: INCUBATION_TARGETS,
+                roles: &[DistrictAdmin, StreetAdmin],
+            },
+        ]
+    }
+
+    fn routes(&self) -> Routes {
+        api::routes().merge(ui::routes())
+    }
+
+    fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
+        api::openapi()
+    }
+
+    fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
+        vec![
+            gongzhi_platform::ui::NavEntry {
+                key: "nav.incubation",
+                href: "/incubators",
+                permission: Some(INCUBATION_READ),
+                order: 40,
+            },
+            gongzhi_platform::ui::NavEntry {
+                key: "nav.mentoring",
+                href: "/mentoring",
+                permission: Some(INCUBATION_MENTOR),
+                order: 41,
+            },
+        ]
+    }
+
+    fn seed_demo<'a>(
+        &'a self,
+        state: &'a gongzhi_platform::AppState,
+        demo: &'a mut gongzhi_platform::module::DemoAccounts,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(seed::demo(state, demo))
+    }
+}
