@@ -114,6 +114,8 @@ struct ListPage {
     /// Where the filter form and the row links go.
     action: &'static str,
     public: bool,
+    /// In the queue: key-fact changes waiting for this viewer, with their organization's name.
+    changes: Vec<(uuid::Uuid, String, crate::ui_edit::ChangeRow)>,
 }
 
 #[derive(Template)]
@@ -366,6 +368,7 @@ async fn list_view(
         link,
         action,
         public,
+        changes: Vec::new(),
     }))
 }
 
@@ -394,6 +397,7 @@ async fn queue(
     let page = service::list(&state, &me.actor, &query).await?;
     let next = page.next_cursor.clone();
     let rows = rows(&state, &c, page.items).await?;
+    let changes = pending_changes(&state, &c, &me).await?;
     let link = q
         .territory
         .as_ref()
@@ -413,7 +417,41 @@ async fn queue(
         link,
         action: "/orgs",
         public: false,
+        changes,
     }))
+}
+
+/// Key-fact changes in the viewer's scope that wait for a step the viewer may take, oldest first.
+async fn pending_changes(
+    state: &AppState,
+    c: &PageCtx,
+    me: &CurrentActor,
+) -> Result<Vec<(uuid::Uuid, String, crate::ui_edit::ChangeRow)>, PageError> {
+    use crate::entity::org_change;
+    let waiting = org_change::Entity::find()
+        .filter(org_change::Column::State.is_in(["submitted", "community_reviewed"]))
+        .order_by_asc(org_change::Column::CreatedAt)
+        .limit(500)
+        .all(&state.db.read)
+        .await?;
+    let orgs: HashMap<uuid::Uuid, org::Model> = org::Entity::find()
+        .filter(org::Column::Id.is_in(waiting.iter().map(|w| w.org_id)))
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    Ok(waiting
+        .into_iter()
+        .filter_map(|ch| {
+            let o = orgs.get(&ch.org_id)?;
+            state
+                .authorize(&me.actor, ORG_READ, &service::resource(o))
+                .ok()?;
+            let row = crate::ui_edit::change_row(state, c, me, o, ch);
+            (!row.actions.is_empty()).then(|| (o.id, o.name.clone(), row))
+        })
+        .collect())
 }
 
 pub struct Action {

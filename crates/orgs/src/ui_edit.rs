@@ -17,7 +17,7 @@ use gongzhi_platform::web::{AppState, CurrentActor};
 use crate::ORG_EDIT;
 use crate::changes::{self, OrgPatch};
 use crate::domain::{KEY_FACT_CHANGE, KeyFacts, PARTY_ORG};
-use crate::entity::{org, org_category};
+use crate::entity::{org, org_category, org_change};
 use crate::service;
 
 type PageResult = Result<axum::response::Response, PageError>;
@@ -356,11 +356,24 @@ pub async fn changes_part(
     me: &CurrentActor,
     o: &org::Model,
 ) -> Result<Vec<ChangeRow>, PageError> {
-    let res = service::resource(o);
     let rows = changes::list(state, &me.actor, &o.id.to_string()).await?;
     Ok(rows
         .into_iter()
-        .map(|ch| {
+        .map(|ch| change_row(state, c, me, o, ch))
+        .collect())
+}
+
+/// One proposed change with the steps this viewer may take on it.
+pub fn change_row(
+    state: &AppState,
+    c: &PageCtx,
+    me: &CurrentActor,
+    o: &org::Model,
+    ch: org_change::Model,
+) -> ChangeRow {
+    let res = service::resource(o);
+    {
+        {
             let p = changes::proposed(&ch);
             let mut parts = Vec::new();
             for (label, v) in [
@@ -400,8 +413,8 @@ pub async fn changes_part(
                 version: ch.version,
                 actions,
             }
-        })
-        .collect())
+        }
+    }
 }
 
 pub async fn change_transition(

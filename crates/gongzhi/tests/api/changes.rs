@@ -182,11 +182,27 @@ async fn a_registered_organizations_change_goes_straight_to_the_street() {
         "/api/v1/org-changes/{}/transitions",
         r.json()["id"].as_str().unwrap()
     );
+    // It waits in the street's queue, not in another street's.
+    let page = app.login("b.admin").await.get("/orgs/queue").await;
+    assert!(
+        page.text().contains("盐田区田东社会工作服务中心"),
+        "{}",
+        page.text()
+    );
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    let page = app.login("a.admin").await.get("/orgs/queue").await;
+    assert!(!page.text().contains("盐田区田东社会工作服务中心"));
     let r = b
         .post_json(&t, json!({"transition": "approve", "version": 1}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(reload(&app, o.id).await.name, "盐田区田东社会工作服务中心");
+    let page = app.login("b.admin").await.get("/orgs/queue").await;
+    assert!(
+        !page.text().contains("盐田区田东社会工作服务中心"),
+        "decided"
+    );
 }
 
 #[tokio::test]
