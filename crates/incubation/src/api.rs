@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_orgs::standing::Purpose;
 use gongzhi_platform::audit::AuditActor;
-use gongzhi_platform::i18n::tr;
 use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Probe, Routes};
 use serde::{Deserialize, Serialize};
@@ -340,6 +339,19 @@ pub struct DocumentView {
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
+fn document_view(
+    d: crate::entity::application_document::Model,
+    f: gongzhi_platform::entity::stored_file::Model,
+) -> DocumentView {
+    DocumentView {
+        id: d.id,
+        title: d.title,
+        content_type: f.content_type,
+        size: f.size,
+        uploaded_at: d.uploaded_at,
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationView {
     pub id: uuid::Uuid,
@@ -411,27 +423,9 @@ async fn application_detail(
         documents: svc::documents_of(&state.db.read, a.id)
             .await?
             .into_iter()
-            .map(|(d, f)| DocumentView {
-                id: d.id,
-                title: d.title,
-                content_type: f.content_type,
-                size: f.size,
-                uploaded_at: d.uploaded_at,
-            })
+            .map(|(d, f)| document_view(d, f))
             .collect(),
-        eligibility: gongzhi_orgs::api_standing::VerdictView {
-            purpose: "incubation".into(),
-            eligible: verdict.eligible,
-            notes: verdict
-                .notes
-                .iter()
-                .map(|n| gongzhi_orgs::api_standing::NoteView {
-                    key: n.key.into(),
-                    message: tr(n.key, &[]),
-                    blocking: n.blocking,
-                })
-                .collect(),
-        },
+        eligibility: gongzhi_orgs::api_standing::verdict_view("incubation", verdict),
     })
 }
 
@@ -571,16 +565,7 @@ pub async fn upload_document(
     )
     .await?;
     let f = gongzhi_platform::files::find(&state.db.read, d.file_id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(DocumentView {
-            id: d.id,
-            title: d.title,
-            content_type: f.content_type,
-            size: f.size,
-            uploaded_at: d.uploaded_at,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(document_view(d, f))))
 }
 
 #[utoipa::path(get, path = "/api/v1/incubation-applications/{application_id}/documents/{attachment_id}", tag = "incubation",

@@ -37,7 +37,14 @@ pub fn level_of(territory_level: &str) -> Option<&'static str> {
     }
 }
 
-fn text(e: &mut ValidationErrors, field: &str, value: &str, min: usize, max: usize) -> String {
+/// The trimmed text, or a message when it is shorter than `min` (0: optional) or longer than `max`.
+pub fn checked_text(
+    e: &mut ValidationErrors,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> String {
     let v = value.trim();
     let n = v.chars().count();
     if n < min {
@@ -52,7 +59,8 @@ fn text(e: &mut ValidationErrors, field: &str, value: &str, min: usize, max: usi
     v.to_string()
 }
 
-fn range(e: &mut ValidationErrors, field: &str, value: i32, min: i32, max: i32) {
+/// A message when `value` lies outside `min..=max`.
+pub fn check_range(e: &mut ValidationErrors, field: &str, value: i32, min: i32, max: i32) {
     if value < min || value > max {
         e.push(
             FieldError::new(field, "incubation.out_of_range")
@@ -86,10 +94,10 @@ pub struct ValidIncubator {
 
 pub fn validate_incubator(i: &IncubatorInput) -> Result<ValidIncubator, ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let name = text(&mut e, "name", &i.name, 2, 60);
-    range(&mut e, "capacity", i.capacity, 1, 500);
-    range(&mut e, "review_days", i.review_days, 1, 60);
-    let description = text(&mut e, "description", &i.description, 0, 2000);
+    let name = checked_text(&mut e, "name", &i.name, 2, 60);
+    check_range(&mut e, "capacity", i.capacity, 1, 500);
+    check_range(&mut e, "review_days", i.review_days, 1, 60);
+    let description = checked_text(&mut e, "description", &i.description, 0, 2000);
     e.into_result()?;
     Ok(ValidIncubator {
         name,
@@ -134,8 +142,8 @@ pub fn validate_plan(items: &[PlanItemDef]) -> Result<Vec<PlanItemDef>, Validati
     }
     let mut out = Vec::new();
     for (n, i) in items.iter().enumerate() {
-        let title = text(&mut e, &format!("plan.{n}.title"), &i.title, 2, 60);
-        range(
+        let title = checked_text(&mut e, &format!("plan.{n}.title"), &i.title, 2, 60);
+        check_range(
             &mut e,
             &format!("plan.{n}.due_after_days"),
             i.due_after_days,
@@ -204,8 +212,8 @@ pub struct CohortInput {
 
 pub fn validate_cohort(c: &CohortInput, capacity: i32) -> Result<CohortInput, ValidationErrors> {
     let mut e = ValidationErrors::new();
-    let name = text(&mut e, "name", &c.name, 2, 60);
-    let call_text = text(&mut e, "call_text", &c.call_text, 0, 4000);
+    let name = checked_text(&mut e, "name", &c.name, 2, 60);
+    let call_text = checked_text(&mut e, "call_text", &c.call_text, 0, 4000);
     if c.closes_on < c.opens_on {
         e.add("closes_on", "incubation.closes_before_opens");
     }
@@ -217,7 +225,7 @@ pub fn validate_cohort(c: &CohortInput, capacity: i32) -> Result<CohortInput, Va
     } else if c.ends_on > c.starts_on + chrono::Duration::days(3 * 366) {
         e.add("ends_on", "incubation.period_too_long");
     }
-    range(&mut e, "seats", c.seats, 1, capacity);
+    check_range(&mut e, "seats", c.seats, 1, capacity);
     e.into_result()?;
     Ok(CohortInput {
         name,
@@ -270,7 +278,7 @@ pub fn validate_agreement(a: &AgreementInput, today: NaiveDate) -> Result<(), Va
     if !STAGES.contains(&a.stage.as_str()) {
         e.add("stage", "incubation.stage_unknown");
     }
-    text(&mut e, "terms", &a.terms, 0, 4000);
+    checked_text(&mut e, "terms", &a.terms, 0, 4000);
     e.into_result()
 }
 
@@ -284,7 +292,7 @@ pub fn assess(
         match scores.get(key) {
             None => e.add(format!("scores.{key}"), "incubation.required"),
             Some(s) => {
-                range(&mut e, &format!("scores.{key}"), *s, 0, max);
+                check_range(&mut e, &format!("scores.{key}"), *s, 0, max);
                 total += s;
             }
         }

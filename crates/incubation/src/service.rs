@@ -30,12 +30,16 @@ pub fn today() -> NaiveDate {
     gongzhi_kernel::calendar::today_in_china()
 }
 
-/// Managers hold their permission over the incubator's node.
-pub fn incubator_scope(i: &incubator::Model) -> ResourceScope {
+/// Managers hold their permission over the node of the incubator (or of a stay's incubator).
+pub fn manager_scope(path: &str) -> ResourceScope {
     ResourceScope {
-        path: i.path.clone(),
+        path: path.to_string(),
         org_id: None,
     }
+}
+
+pub fn incubator_scope(i: &incubator::Model) -> ResourceScope {
+    manager_scope(&i.path)
 }
 
 /// An application or a stay: the incubator's managers and the organization's own people.
@@ -90,14 +94,7 @@ pub async fn create_incubator(
         .one(&state.db.read)
         .await?
         .ok_or_else(|| AppError::field("hub_id", "incubation.hub_unknown"))?;
-    state.authorize(
-        actor,
-        INCUBATION_MANAGE,
-        &ResourceScope {
-            path: h.path.clone(),
-            org_id: None,
-        },
-    )?;
+    state.authorize(actor, INCUBATION_MANAGE, &manager_scope(&h.path))?;
     let node = gongzhi_platform::territory::get(&state.db.read, &h.territory_code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -260,18 +257,23 @@ pub async fn within(
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
+    Ok(Some(
+        node_for(state, actor, code, INCUBATION_READ).await?.path,
+    ))
+}
+
+/// A territory node over which the actor holds `permission`.
+pub async fn node_for(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    permission: gongzhi_kernel::authz::Permission,
+) -> AppResult<gongzhi_platform::entity::territory::Model> {
     let n = gongzhi_platform::territory::get(&state.db.read, code)
         .await?
         .ok_or(AppError::NotFound)?;
-    state.authorize(
-        actor,
-        INCUBATION_READ,
-        &ResourceScope {
-            path: n.path.clone(),
-            org_id: None,
-        },
-    )?;
-    Ok(Some(n.path))
+    state.authorize(actor, permission, &manager_scope(&n.path))?;
+    Ok(n)
 }
 
 /// Incubators in the actor's scope (within `under`, a path), with how many places are taken.
@@ -288,12 +290,27 @@ pub async fn list_incubators(
         .order_by_asc(incubator::Column::Name)
         .all(&state.db.read)
         .await?;
-    let mut out = Vec::new();
-    for i in list {
-        let n = occupancy(&state.db.read, i.id).await?;
-        out.push((i, n));
-    }
-    Ok(out)
+    // One grouped count for all of them.
+    let taken: Vec<(uuid::Uuid, i64)> = incubation::Entity::find()
+        .select_only()
+        .column(incubation::Column::IncubatorId)
+        .column_as(incubation::Column::Id.count(), "n")
+        .filter(incubation::Column::IncubatorId.is_in(list.iter().map(|i| i.id)))
+        .filter(incubation::Column::State.eq("in_incubation"))
+        .group_by(incubation::Column::IncubatorId)
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    Ok(list
+        .into_iter()
+        .map(|i| {
+            let n = taken
+                .iter()
+                .find(|(id, _)| *id == i.id)
+                .map_or(0, |(_, n)| *n);
+            (i, n)
+        })
+        .collect())
 }
 
 // ---- calls and cohorts -----------------------------------------------------------------------
@@ -433,16 +450,8 @@ pub async fn apply(
         return Err(AppError::Conflict("incubation.call_not_open"));
     }
     let mut e = ValidationErrors::new();
-    let plan = input.plan.trim();
-    if plan.chars().count() < 10 {
-        e.push(FieldError::new("plan", "incubation.too_short").arg("min", 10));
-    } else if plan.chars().count() > 4000 {
-        e.push(FieldError::new("plan", "incubation.too_long").arg("max", 4000));
-    }
-    let needs = input.needs.trim();
-    if needs.chars().count() > 2000 {
-        e.push(FieldError::new("needs", "incubation.too_long").arg("max", 2000));
-    }
+    let plan = domain::checked_text(&mut e, "plan", &input.plan, 10, 4000);
+    let needs = domain::checked_text(&mut e, "needs", &input.needs, 0, 2000);
     let verdict =
         gongzhi_orgs::standing_svc::is_eligible_for(&state.db.read, o.id, Purpose::Incubation, day)
             .await?;
@@ -475,8 +484,8 @@ pub async fn apply(
         incubator_id: Set(i.id),
         org_id: Set(o.id),
         path: Set(i.path.clone()),
-        plan: Set(plan.into()),
-        needs: Set(needs.into()),
+        plan: Set(plan),
+        needs: Set(needs),
         state: Set(domain::APPLICATION.initial.into()),
         submitted_on: Set(day),
         review_due_on: Set(state.calendar.add_working_days(day, i.review_days as u32)),
@@ -513,12 +522,9 @@ async fn attach(
     title: &str,
     file: &Upload,
 ) -> AppResult<application_document::Model> {
-    let title = title.trim();
-    if title.chars().count() > 100 {
-        return Err(FieldError::new("title", "incubation.too_long")
-            .arg("max", 100)
-            .into());
-    }
+    let mut e = ValidationErrors::new();
+    let title = domain::checked_text(&mut e, "title", title, 0, 100);
+    e.into_result()?;
     let f = files::store(state, conn, who, file).await?;
     let d = application_document::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -527,7 +533,7 @@ async fn attach(
         title: Set(if title.is_empty() {
             f.name.clone()
         } else {
-            title.into()
+            title
         }),
         uploaded_by: Set(who.user_id),
         uploaded_at: Set(audit::now()),

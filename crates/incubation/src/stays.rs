@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::{Actor, Scope};
-use gongzhi_kernel::{FieldError, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::authz::scope_condition_with_org;
 use gongzhi_platform::entity::{role_assignment, user};
@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::domain::{self, StayCtx};
 use crate::entity::{alumni_service, assessment, checkin, incubation, incubator, plan_item};
-use crate::service::{log, shared_scope, today};
+use crate::service::{log, manager_scope, shared_scope, today};
 use crate::{INCUBATION_MANAGE, INCUBATION_MENTOR, INCUBATION_READ};
 
 /// How the actor relates to a stay.
@@ -34,14 +34,7 @@ pub struct Access {
 fn access(state: &AppState, actor: &Actor, s: &incubation::Model) -> Access {
     Access {
         manage: state
-            .authorize(
-                actor,
-                INCUBATION_MANAGE,
-                &gongzhi_kernel::authz::ResourceScope {
-                    path: s.path.clone(),
-                    org_id: None,
-                },
-            )
+            .authorize(actor, INCUBATION_MANAGE, &manager_scope(&s.path))
             .is_ok(),
         mentor: s.mentor_id == Some(actor.user_id.0)
             && state.policy.holds_anywhere(actor, INCUBATION_MENTOR),
@@ -349,15 +342,13 @@ pub async fn complete_item(
     if item.done_on.is_some() {
         return Err(AppError::Conflict("incubation.item_done"));
     }
-    if input.note.chars().count() > 1000 {
-        return Err(FieldError::new("note", "incubation.too_long")
-            .arg("max", 1000)
-            .into());
-    }
+    let mut e = ValidationErrors::new();
+    let note = domain::checked_text(&mut e, "note", &input.note, 0, 1000);
+    e.into_result()?;
     let txn = state.db.write.begin().await?;
     let res = plan_item::Entity::update_many()
         .col_expr(plan_item::Column::DoneOn, Expr::value(today()))
-        .col_expr(plan_item::Column::DoneNote, Expr::value(input.note.trim()))
+        .col_expr(plan_item::Column::DoneNote, Expr::value(note))
         .col_expr(plan_item::Column::DoneBy, Expr::value(who.user_id))
         .col_expr(plan_item::Column::Version, Expr::value(item.version + 1))
         .filter(plan_item::Column::Id.eq(item.id))
@@ -415,19 +406,8 @@ pub async fn check_in(
     if !domain::CHECKIN_MODES.contains(&input.mode.as_str()) {
         e.add("mode", "incubation.mode_unknown");
     }
-    if input.minutes < 5 || input.minutes > 720 {
-        e.push(
-            FieldError::new("minutes", "incubation.out_of_range")
-                .arg("min", 5)
-                .arg("max", 720),
-        );
-    }
-    let notes = input.notes.trim();
-    if notes.chars().count() < 5 {
-        e.push(FieldError::new("notes", "incubation.too_short").arg("min", 5));
-    } else if notes.chars().count() > 2000 {
-        e.push(FieldError::new("notes", "incubation.too_long").arg("max", 2000));
-    }
+    domain::check_range(&mut e, "minutes", input.minutes, 5, 720);
+    let notes = domain::checked_text(&mut e, "notes", &input.notes, 5, 2000);
     if let Some(item) = input.plan_item_id {
         let belongs = plan_item::Entity::find_by_id(item)
             .filter(plan_item::Column::IncubationId.eq(s.id))
@@ -447,7 +427,7 @@ pub async fn check_in(
         met_on: Set(input.met_on),
         mode: Set(input.mode.clone()),
         minutes: Set(input.minutes),
-        notes: Set(notes.into()),
+        notes: Set(notes),
         plan_item_id: Set(input.plan_item_id),
         created_at: Set(audit::now()),
     }
@@ -497,9 +477,7 @@ pub async fn assess(
     } else if input.assessed_on < s.starts_on {
         e.add("assessed_on", "incubation.before_start");
     }
-    if input.notes.chars().count() > 2000 {
-        e.push(FieldError::new("notes", "incubation.too_long").arg("max", 2000));
-    }
+    let notes = domain::checked_text(&mut e, "notes", &input.notes, 0, 2000);
     let scored = domain::assess(&input.scores);
     if let Err(errs) = &scored {
         for f in errs.iter() {
@@ -517,7 +495,7 @@ pub async fn assess(
         scores: Set(serde_json::to_string(&input.scores).expect("scores json")),
         total: Set(total),
         passed: Set(passed),
-        notes: Set(input.notes.trim().into()),
+        notes: Set(notes),
         assessor_id: Set(who.user_id),
         created_at: Set(audit::now()),
     }
@@ -568,10 +546,7 @@ pub async fn transition(
             entity_id: &s.id.to_string(),
             state: &s.state,
             version,
-            scope: gongzhi_kernel::authz::ResourceScope {
-                path: s.path.clone(),
-                org_id: None,
-            },
+            scope: manager_scope(&s.path),
         },
         transition,
         reason,
@@ -617,12 +592,7 @@ pub async fn serve_alumnus(
     } else if s.ended_on.is_some_and(|d| input.served_on < d) {
         e.add("served_on", "incubation.before_graduation");
     }
-    let note = input.note.trim();
-    if note.chars().count() < 2 {
-        e.push(FieldError::new("note", "incubation.too_short").arg("min", 2));
-    } else if note.chars().count() > 1000 {
-        e.push(FieldError::new("note", "incubation.too_long").arg("max", 1000));
-    }
+    let note = domain::checked_text(&mut e, "note", &input.note, 2, 1000);
     e.into_result()?;
     let txn = state.db.write.begin().await?;
     let m = alumni_service::ActiveModel {
@@ -631,7 +601,7 @@ pub async fn serve_alumnus(
         org_id: Set(s.org_id),
         kind: Set(input.kind.clone()),
         served_on: Set(input.served_on),
-        note: Set(note.into()),
+        note: Set(note),
         recorded_by: Set(who.user_id),
         created_at: Set(audit::now()),
     }

@@ -3,15 +3,13 @@
 //! rural one).
 
 use chrono::NaiveDate;
-use gongzhi_kernel::FieldError;
-use gongzhi_kernel::authz::{Actor, ResourceScope};
+use gongzhi_kernel::authz::Actor;
 use gongzhi_orgs::entity::org;
 use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -19,28 +17,8 @@ use serde_json::json;
 
 use crate::domain::{self, TARGET_LEVELS};
 use crate::entity::{incubation, incubator, target};
-use crate::service::log;
+use crate::service::{log, node_for};
 use crate::{INCUBATION_READ, INCUBATION_TARGETS};
-
-async fn node_for(
-    state: &AppState,
-    actor: &Actor,
-    code: &str,
-    permission: gongzhi_kernel::authz::Permission,
-) -> AppResult<territory::Model> {
-    let n = gongzhi_platform::territory::get(&state.db.read, code)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    state.authorize(
-        actor,
-        permission,
-        &ResourceScope {
-            path: n.path.clone(),
-            org_id: None,
-        },
-    )?;
-    Ok(n)
-}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct TargetInput {
@@ -67,23 +45,9 @@ pub async fn set(
     if !TARGET_LEVELS.contains(&input.level.as_str()) {
         e.add("level", "incubation.level_unknown");
     }
-    if !(2000..=2100).contains(&input.year) {
-        e.push(
-            FieldError::new("year", "incubation.out_of_range")
-                .arg("min", 2000)
-                .arg("max", 2100),
-        );
-    }
-    if !(0..=10_000).contains(&input.target) {
-        e.push(
-            FieldError::new("target", "incubation.out_of_range")
-                .arg("min", 0)
-                .arg("max", 10_000),
-        );
-    }
-    if input.note.chars().count() > 500 {
-        e.push(FieldError::new("note", "incubation.too_long").arg("max", 500));
-    }
+    domain::check_range(&mut e, "year", input.year, 2000, 2100);
+    domain::check_range(&mut e, "target", input.target, 0, 10_000);
+    let note = domain::checked_text(&mut e, "note", &input.note, 0, 500);
     e.into_result()?;
     let txn = state.db.write.begin().await?;
     let existing = target::Entity::find()
@@ -99,7 +63,7 @@ pub async fn set(
             }
             let res = target::Entity::update_many()
                 .col_expr(target::Column::Target, Expr::value(input.target))
-                .col_expr(target::Column::Note, Expr::value(input.note.trim()))
+                .col_expr(target::Column::Note, Expr::value(note.clone()))
                 .col_expr(target::Column::UpdatedAt, Expr::value(audit::now()))
                 .col_expr(target::Column::Version, Expr::value(t.version + 1))
                 .filter(target::Column::Id.eq(t.id))
@@ -125,7 +89,7 @@ pub async fn set(
                 territory_code: Set(n.code.clone()),
                 path: Set(n.path.clone()),
                 target: Set(input.target),
-                note: Set(input.note.trim().into()),
+                note: Set(note.clone()),
                 updated_at: Set(audit::now()),
                 version: Set(1),
             }
@@ -277,18 +241,4 @@ pub async fn coverage(state: &AppState, actor: &Actor, code: &str) -> AppResult<
         .collect();
     rows.sort_by_key(|r| (r.orgs - r.goal, r.code.clone()));
     Ok(rows)
-}
-
-/// Targets set for a node, all years (for its page).
-pub async fn years_of(state: &AppState, code: &str) -> AppResult<Vec<i32>> {
-    let mut years: Vec<i32> = target::Entity::find()
-        .filter(target::Column::TerritoryCode.eq(code))
-        .order_by_desc(target::Column::Year)
-        .all(&state.db.read)
-        .await?
-        .into_iter()
-        .map(|t| t.year)
-        .collect();
-    years.dedup();
-    Ok(years)
 }

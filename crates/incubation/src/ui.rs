@@ -9,14 +9,15 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_orgs::entity::org;
 use gongzhi_orgs::standing::Purpose;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::hub;
 use gongzhi_platform::i18n::tr_in;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use gongzhi_platform::ui::{FormState, PageCtx, PageError, form_errors, render_status, see_other};
+use gongzhi_platform::ui::{
+    FormState, PageCtx, PageError, form_errors, render_status, see_other, upload_hint,
+};
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
 
 use crate::domain::{self, AgreementInput, CohortInput, IncubatorInput};
@@ -152,6 +153,22 @@ pub struct CallRow {
     pub seats: i32,
 }
 
+/// Calls open today, as the incubation page and the public page list them.
+async fn open_call_rows(state: &AppState) -> Result<Vec<CallRow>, PageError> {
+    Ok(svc::open_calls(&state.db.read, svc::today())
+        .await?
+        .into_iter()
+        .map(|(co, i)| CallRow {
+            cohort_id: co.id,
+            incubator: i.name,
+            name: co.name,
+            call_text: co.call_text,
+            window: format!("{} – {}", co.opens_on, co.closes_on),
+            seats: co.seats,
+        })
+        .collect())
+}
+
 pub struct AppRow {
     pub id: uuid::Uuid,
     pub org: String,
@@ -268,19 +285,7 @@ async fn incubators_view(
             places: format!("{n} / {}", i.capacity),
         })
         .collect();
-    let today = svc::today();
-    let calls = svc::open_calls(&state.db.read, today)
-        .await?
-        .into_iter()
-        .map(|(co, i)| CallRow {
-            cohort_id: co.id,
-            incubator: i.name,
-            name: co.name,
-            call_text: co.call_text,
-            window: format!("{} – {}", co.opens_on, co.closes_on),
-            seats: co.seats,
-        })
-        .collect();
+    let calls = open_call_rows(state).await?;
     let apps = svc::list_applications(
         state,
         &me.actor,
@@ -711,18 +716,7 @@ async fn apply_view(
     let (cohort, i) = svc::get_cohort(&state.db.read, cohort_id).await?;
     let open = domain::call_status(cohort.opens_on, cohort.closes_on, svc::today()) == "open";
     let page = ApplyPage {
-        upload_hint: tr_in(
-            c.locale,
-            "incubation.upload_hint",
-            &[(
-                "max",
-                state
-                    .config
-                    .upload_max_bytes
-                    .div_ceil(1024 * 1024)
-                    .to_string(),
-            )],
-        ),
+        upload_hint: upload_hint(state, &c),
         orgs: applicant_orgs(state, me)
             .await?
             .into_iter()
@@ -904,18 +898,7 @@ async fn application_view(
             .map(|s| (*s, c.t(&format!("incubation.stage.{s}"))))
             .collect(),
         today: svc::today().to_string(),
-        upload_hint: tr_in(
-            c.locale,
-            "incubation.upload_hint",
-            &[(
-                "max",
-                state
-                    .config
-                    .upload_max_bytes
-                    .div_ceil(1024 * 1024)
-                    .to_string(),
-            )],
-        ),
+        upload_hint: upload_hint(state, &c),
         org: o.name,
         actions,
         facts,
@@ -1095,10 +1078,7 @@ async fn targets_view(
         .authorize(
             &me.actor,
             INCUBATION_TARGETS,
-            &ResourceScope {
-                path: node.path.clone(),
-                org_id: None,
-            },
+            &svc::manager_scope(&node.path),
         )
         .is_ok();
     let rows = progress
@@ -1171,17 +1151,6 @@ struct PublicCallsPage {
 }
 
 async fn public_calls(State(state): State<AppState>, c: PageCtx) -> PageResult {
-    let calls = svc::open_calls(&state.db.read, svc::today())
-        .await?
-        .into_iter()
-        .map(|(co, i)| CallRow {
-            cohort_id: co.id,
-            incubator: i.name,
-            name: co.name,
-            call_text: co.call_text,
-            window: format!("{} – {}", co.opens_on, co.closes_on),
-            seats: co.seats,
-        })
-        .collect();
+    let calls = open_call_rows(&state).await?;
     Ok(render_status(StatusCode::OK, &PublicCallsPage { c, calls }))
 }

@@ -95,6 +95,23 @@ pub struct VerdictView {
     pub notes: Vec<NoteView>,
 }
 
+/// A verdict as the API shows it, each note with its message in the request's language.
+pub fn verdict_view(purpose: &str, v: standing::Verdict) -> VerdictView {
+    VerdictView {
+        purpose: purpose.into(),
+        eligible: v.eligible,
+        notes: v
+            .notes
+            .into_iter()
+            .map(|n| NoteView {
+                key: n.key.into(),
+                message: tr(n.key, &[]),
+                blocking: n.blocking,
+            })
+            .collect(),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct EntryView {
     pub id: uuid::Uuid,
@@ -194,22 +211,7 @@ pub async fn standing_view(state: &AppState, o: &org::Model) -> AppResult<Standi
         ("grading", Purpose::Grading),
     ]
     .into_iter()
-    .map(|(name, p)| {
-        let v = s.is_eligible_for(p, on);
-        VerdictView {
-            purpose: name.into(),
-            eligible: v.eligible,
-            notes: v
-                .notes
-                .into_iter()
-                .map(|n| NoteView {
-                    key: n.key.into(),
-                    message: tr(n.key, &[]),
-                    blocking: n.blocking,
-                })
-                .collect(),
-        }
-    })
+    .map(|(name, p)| verdict_view(name, s.is_eligible_for(p, on)))
     .collect();
     let in_force = svc::grade_in_force(&r, on).map(|g| g.id);
     Ok(StandingView {

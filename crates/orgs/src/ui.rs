@@ -579,18 +579,7 @@ pub(crate) async fn org_view(
         .iter()
         .map(|k| (*k, c.t(&format!("org.document.{k}"))))
         .collect();
-    let upload_hint = gongzhi_platform::i18n::tr_in(
-        c.locale,
-        "orgs.upload_hint",
-        &[(
-            "max",
-            state
-                .config
-                .upload_max_bytes
-                .div_ceil(1024 * 1024)
-                .to_string(),
-        )],
-    );
+    let upload_hint = gongzhi_platform::ui::upload_hint(state, &c);
     Ok(render_status(
         status,
         &OrgPage {

@@ -484,6 +484,22 @@ pub async fn first_submission(state: &AppState, fields: &Fields) -> Result<bool,
     }
 }
 
+/// What an upload field accepts, with the configured size limit.
+pub fn upload_hint(state: &AppState, c: &PageCtx) -> String {
+    tr_in(
+        c.locale,
+        "file.upload_hint",
+        &[(
+            "max",
+            state
+                .config
+                .upload_max_bytes
+                .div_ceil(1024 * 1024)
+                .to_string(),
+        )],
+    )
+}
+
 pub fn once() -> String {
     crate::identity::random_token(16)
 }
