@@ -11,6 +11,7 @@ mod api {
     pub mod fixture;
     pub mod identity;
     pub mod incubation;
+    pub mod networks;
     pub mod orgs;
     pub mod pages;
     pub mod plumbing;

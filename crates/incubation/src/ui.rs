@@ -13,7 +13,6 @@ use gongzhi_orgs::entity::org;
 use gongzhi_orgs::standing::Purpose;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::hub;
-use gongzhi_platform::i18n::tr_in;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use gongzhi_platform::ui::{
     FormState, PageCtx, PageError, form_errors, render_status, see_other, upload_hint,
@@ -499,8 +498,7 @@ async fn incubator_view(
         ),
         (
             c.t("incubation.review_days"),
-            tr_in(
-                c.locale,
+            c.t_args(
                 "incubation.working_days",
                 &[("n", i.review_days.to_string())],
             ),
@@ -514,8 +512,7 @@ async fn incubator_view(
         .map(|p| {
             (
                 p.title.clone(),
-                tr_in(
-                    c.locale,
+                c.t_args(
                     "incubation.due_after",
                     &[("n", p.due_after_days.to_string())],
                 ),

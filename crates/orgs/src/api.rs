@@ -105,6 +105,11 @@ pub struct OrgView {
     pub staff_count: i32,
     pub social_worker_count: i32,
     pub party_org: String,
+    /// hub_org (枢纽型社会组织) / federation (联合会), as recognized.
+    pub hub_kind: Option<String>,
+    pub hub_since: Option<NaiveDate>,
+    /// Territory code whose organizations it gathers.
+    pub hub_reach: Option<String>,
     pub version: i32,
 }
 
@@ -129,6 +134,9 @@ fn view(o: org::Model, categories: Vec<String>) -> OrgView {
         staff_count: o.staff_count,
         social_worker_count: o.social_worker_count,
         party_org: o.party_org,
+        hub_kind: o.hub_kind,
+        hub_since: o.hub_since,
+        hub_reach: o.hub_reach,
         version: o.version,
     }
 }
@@ -152,6 +160,9 @@ pub struct PublicOrgView {
     pub on_abnormal_list: bool,
     /// On the serious-dishonesty list.
     pub on_serious_list: bool,
+    /// hub_org / federation
+    pub hub_kind: Option<String>,
+    pub hub_reach: Option<String>,
 }
 
 async fn with_categories(
@@ -190,11 +201,7 @@ pub async fn register(
     ApiJson(body): ApiJson<OrgInput>,
 ) -> AppResult<(StatusCode, Json<OrgView>)> {
     let o = service::register(&state, &me.actor, &AuditActor::from(&me), &body).await?;
-    let cats = service::categories_of(&state.db.write, &[o.id])
-        .await?
-        .remove(&o.id)
-        .unwrap_or_default();
-    Ok((StatusCode::CREATED, Json(view(o, cats))))
+    Ok((StatusCode::CREATED, Json(view_of(&state, o).await?)))
 }
 
 /// A community organization applies to be filed or guided; the applicant becomes its administrator.
@@ -206,11 +213,7 @@ pub async fn apply(
     ApiJson(body): ApiJson<OrgInput>,
 ) -> AppResult<(StatusCode, Json<OrgView>)> {
     let o = service::apply(&state, &me.actor, &AuditActor::from(&me), &body).await?;
-    let cats = service::categories_of(&state.db.write, &[o.id])
-        .await?
-        .remove(&o.id)
-        .unwrap_or_default();
-    Ok((StatusCode::CREATED, Json(view(o, cats))))
+    Ok((StatusCode::CREATED, Json(view_of(&state, o).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}", tag = "orgs", params(("org_id" = uuid::Uuid, Path)),
@@ -221,11 +224,7 @@ pub async fn get_one(
     Path(org_id): Path<String>,
 ) -> AppResult<Json<OrgView>> {
     let o = service::get_visible(&state, &me.actor, &org_id).await?;
-    let cats = service::categories_of(&state.db.read, &[o.id])
-        .await?
-        .remove(&o.id)
-        .unwrap_or_default();
-    Ok(Json(view(o, cats)))
+    Ok(Json(view_of(&state, o).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -257,11 +256,7 @@ pub async fn transition(
         body.reason.as_deref(),
     )
     .await?;
-    let cats = service::categories_of(&state.db.read, &[o.id])
-        .await?
-        .remove(&o.id)
-        .unwrap_or_default();
-    Ok(Json(view(o, cats)))
+    Ok(Json(view_of(&state, o).await?))
 }
 
 /// The public directory: filed and registered organizations, without personal data.
@@ -295,6 +290,8 @@ pub async fn public_list(
             founded_on: o.founded_on,
             service_areas: o.service_areas,
             target_groups: o.target_groups,
+            hub_kind: o.hub_kind,
+            hub_reach: o.hub_reach,
         }
     })))
 }
@@ -328,7 +325,8 @@ pub async fn categories(State(state): State<AppState>) -> AppResult<Json<Vec<Cat
     ))
 }
 
-async fn view_of(state: &AppState, o: org::Model) -> AppResult<OrgView> {
+/// The record as the API shows it, with its categories.
+pub async fn view_of(state: &AppState, o: org::Model) -> AppResult<OrgView> {
     let cats = service::categories_of(&state.db.read, &[o.id])
         .await?
         .remove(&o.id)

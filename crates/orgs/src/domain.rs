@@ -517,6 +517,86 @@ impl KeyFacts {
 /// States in which an organization appears in the public directory.
 pub const PUBLIC_STATES: [&str; 2] = ["filed", "active"];
 
+/// States that end a record (kept, never deleted).
+pub const ENDED_STATES: [&str; 2] = ["deregistered", "revoked"];
+
+/// 枢纽型社会组织 / 联合会: organizations the street or district recognizes as gathering others.
+pub const HUB_KINDS: [&str; 2] = ["hub_org", "federation"];
+
+/// What a recognition looks at: the organization and the territory it is to gather.
+pub struct Designation<'a> {
+    pub kind: &'a str,
+    pub legal_form: &'a str,
+    pub state: &'a str,
+    pub org_path: &'a str,
+    /// The node whose organizations it gathers (a street federation of community
+    /// organizations sits in one community but gathers the street's).
+    pub reach_path: &'a str,
+}
+
+/// Whether an organization may be recognized. It must stand in the directory (filed or
+/// active) and lie within its reach; a federation gathers members, which the non-membership
+/// forms (foundations and service agencies) cannot have.
+pub fn check_designation(d: &Designation) -> Result<(), FieldError> {
+    if !HUB_KINDS.contains(&d.kind) {
+        return Err(FieldError::new("kind", "org.hub_kind_unknown"));
+    }
+    if !PUBLIC_STATES.contains(&d.state) {
+        return Err(FieldError::new("kind", "org.hub_not_active"));
+    }
+    if d.kind == "federation" && matches!(d.legal_form, "foundation" | "service_agency") {
+        return Err(FieldError::new("kind", "org.federation_needs_members"));
+    }
+    if !d.org_path.starts_with(d.reach_path) {
+        return Err(FieldError::new("reach", "org.hub_reach_outside"));
+    }
+    Ok(())
+}
+
+/// The two organizations of a membership, as the rules see them.
+pub struct MemberSide<'a> {
+    pub id: uuid::Uuid,
+    pub path: &'a str,
+    pub state: &'a str,
+}
+
+/// Whether `member` may join `hub` on `joined_on`: another organization in the directory,
+/// within the hub's territory, joining on a day that has come.
+pub fn check_joining(
+    hub: &MemberSide,
+    member: &MemberSide,
+    joined_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    if member.id == hub.id {
+        e.add("member", "org.member_is_hub");
+    } else if !PUBLIC_STATES.contains(&member.state) {
+        e.add("member", "org.member_not_active");
+    } else if !member.path.starts_with(hub.path) {
+        e.add("member", "org.member_outside_hub");
+    }
+    if joined_on > today {
+        e.add("joined_on", "org.date_in_future");
+    }
+    e.into_result()
+}
+
+/// Whether a membership may end on `left_on`.
+pub fn check_leaving(
+    joined_on: NaiveDate,
+    left_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    if left_on > today {
+        e.add("left_on", "org.date_in_future");
+    } else if left_on < joined_on {
+        e.add("left_on", "org.left_before_joined");
+    }
+    e.into_result()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,6 +626,107 @@ mod tests {
         r.err()
             .map(|e| e.0.into_iter().map(|f| (f.field, f.key)).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn hubs_federations_and_their_members() {
+        let d = |kind, legal_form, state, reach_path| {
+            check_designation(&Designation {
+                kind,
+                legal_form,
+                state,
+                org_path: "/440308/002/001/",
+                reach_path,
+            })
+            .err()
+            .map(|e| e.key)
+        };
+        assert_eq!(d("hub_org", "service_agency", "active", "/440308/"), None);
+        assert_eq!(
+            d("federation", "association", "active", "/440308/002/001/"),
+            None
+        );
+        assert_eq!(
+            d("federation", "community_org", "filed", "/440308/002/"),
+            None
+        );
+        assert_eq!(
+            d("federation", "foundation", "active", "/440308/002/"),
+            Some("org.federation_needs_members")
+        );
+        assert_eq!(
+            d("hub_org", "association", "deregistered", "/440308/002/"),
+            Some("org.hub_not_active")
+        );
+        assert_eq!(
+            d("club", "association", "active", "/440308/002/"),
+            Some("org.hub_kind_unknown")
+        );
+        assert_eq!(
+            d("hub_org", "association", "active", "/440308/001/"),
+            Some("org.hub_reach_outside")
+        );
+        let hub = MemberSide {
+            id: uuid::Uuid::from_u128(1),
+            path: "/440308/002/",
+            state: "active",
+        };
+        let member = |id: u128, path: &'static str, state: &'static str| MemberSide {
+            id: uuid::Uuid::from_u128(id),
+            path,
+            state,
+        };
+        let keys = |r: Result<(), ValidationErrors>| -> Vec<&'static str> {
+            r.err()
+                .map(|e| e.0.into_iter().map(|f| f.key).collect())
+                .unwrap_or_default()
+        };
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert!(
+            check_joining(
+                &hub,
+                &member(2, "/440308/002/001/", "filed"),
+                day(1),
+                today()
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            keys(check_joining(
+                &hub,
+                &member(1, "/440308/002/", "active"),
+                day(1),
+                today()
+            )),
+            vec!["org.member_is_hub"]
+        );
+        assert_eq!(
+            keys(check_joining(
+                &hub,
+                &member(3, "/440308/001/001/", "active"),
+                day(23),
+                today()
+            )),
+            vec!["org.member_outside_hub", "org.date_in_future"]
+        );
+        assert_eq!(
+            keys(check_joining(
+                &hub,
+                &member(4, "/440308/002/001/", "submitted"),
+                day(1),
+                today()
+            )),
+            vec!["org.member_not_active"]
+        );
+        assert!(check_leaving(day(1), day(1), today()).is_ok());
+        assert_eq!(
+            keys(check_leaving(day(2), day(1), today())),
+            vec!["org.left_before_joined"]
+        );
+        assert_eq!(
+            keys(check_leaving(day(2), day(23), today())),
+            vec!["org.date_in_future"]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! directory and the public directory.
 
 pub mod api;
+pub mod api_network;
 pub mod api_standing;
 pub mod changes;
 pub mod documents;
@@ -11,6 +12,7 @@ pub mod entity;
 pub mod export;
 pub mod import;
 mod migration;
+pub mod network;
 pub mod seed;
 pub mod service;
 pub mod standing;
@@ -18,6 +20,7 @@ pub mod standing_svc;
 pub mod ui;
 pub mod ui_edit;
 pub mod ui_import;
+pub mod ui_network;
 pub mod ui_standing;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
@@ -48,6 +51,7 @@ impl Module for OrgsModule {
             Box::new(migration::OrgsSchema),
             Box::new(migration::StandingSchema),
             Box::new(migration::ChangesSchema),
+            Box::new(migration::NetworksSchema),
         ]
     }
 
@@ -113,12 +117,14 @@ impl Module for OrgsModule {
     fn routes(&self) -> Routes {
         api::routes()
             .merge(api_standing::routes())
+            .merge(api_network::routes())
             .merge(ui::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
         let mut doc = api::openapi();
         doc.merge(api_standing::openapi());
+        doc.merge(api_network::openapi());
         doc
     }
 

@@ -409,3 +409,83 @@ impl MigrationTrait for ChangesSchema {
         Ok(())
     }
 }
+
+/// Hub organizations and federations (a recognition on the record) and their memberships.
+pub struct NetworksSchema;
+
+impl MigrationName for NetworksSchema {
+    fn name(&self) -> &str {
+        "0004_networks"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for NetworksSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per statement.
+        for col in [
+            opt_text("hub_kind"),
+            opt_date("hub_since"),
+            opt_text("hub_reach"),
+            opt_text("hub_path"),
+        ] {
+            m.alter_table(Table::alter().table(t("orgs")).add_column(col).to_owned())
+                .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(t("org_memberships"))
+                .col(uuid("id").primary_key())
+                .col(uuid("hub_id"))
+                .col(uuid("member_id"))
+                .col(date("joined_on"))
+                .col(opt_date("left_on"))
+                .col(opt_text("left_cause"))
+                .col(text("left_reason"))
+                .col(ColumnDef::new(t("created_by")).uuid().null())
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("org_memberships"), t("hub_id"))
+                        .to(t("orgs"), t("id")),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(t("org_memberships"), t("member_id"))
+                        .to(t("orgs"), t("id")),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "org_memberships",
+            "ix_org_memberships_member",
+            &["member_id", "joined_on"],
+            false,
+        ))
+        .await?;
+        // One current membership per pair, even when two people add the same member at once.
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX ux_org_memberships_current ON org_memberships (hub_id, member_id) WHERE left_on IS NULL",
+            )
+            .await?;
+        m.create_index(index(
+            "org_memberships",
+            "ix_org_memberships_hub",
+            &["hub_id", "joined_on"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "orgs",
+            "ix_orgs_hub_kind",
+            &["hub_kind", "name"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

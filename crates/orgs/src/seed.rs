@@ -185,7 +185,99 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
             }
         }
     }
+    networks(&txn, &who, &nodes, today).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Hubs and federations: each street's volunteers' federation gathers a share of the street's
+/// community organizations (田东's 爱心互助会 among them, one member gone); at the district, the
+/// social work centre is the hub organization of the registered centres and the charity
+/// federation gathers the streets' federations.
+async fn networks(
+    txn: &impl gongzhi_platform::sea_orm::ConnectionTrait,
+    who: &AuditActor,
+    nodes: &[territory::Model],
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use crate::entity::{org, org_membership};
+    use crate::network;
+    use gongzhi_platform::sea_orm::sea_query::Expr;
+    use gongzhi_platform::sea_orm::{ColumnTrait, QueryFilter};
+    let days = chrono::Duration::days;
+    let all = org::Entity::find()
+        .order_by_asc(org::Column::Name)
+        .all(txn)
+        .await?;
+    let at = |code: &str, form: &str, suffix: &str| {
+        all.iter()
+            .find(|o| {
+                o.territory_code == code
+                    && o.legal_form == form
+                    && o.state == "active"
+                    && o.name.ends_with(suffix)
+            })
+            .cloned()
+    };
+    let recognize = async |o: &org::Model, kind: &str, node: &territory::Model, since| {
+        network::recognize(txn, who, o, Some((kind, node)), Some(since), o.version).await
+    };
+    let mut street_federations = Vec::new();
+    for node in nodes.iter().filter(|n| n.level == "street") {
+        let Some(f) = at(&node.code, "association", "义工联合会") else {
+            continue;
+        };
+        let f = recognize(&f, "federation", node, today - days(400)).await?;
+        // The demo organization first, so that its people see a federation they belong to.
+        let filed = || {
+            all.iter()
+                .filter(|o| o.path.starts_with(&node.path) && o.state == "filed")
+        };
+        let members = filed()
+            .filter(|o| o.name == DEMO_ORG)
+            .chain(filed().filter(|o| o.name != DEMO_ORG).step_by(2))
+            .take(10);
+        for (i, m) in members.enumerate() {
+            let joined = today - days(380 - 20 * i as i64);
+            let membership = network::add(txn, who, &f, m, joined).await?;
+            if i == 3 {
+                // A past member: the history stays on the federation's page.
+                org_membership::Entity::update_many()
+                    .col_expr(
+                        org_membership::Column::LeftOn,
+                        Expr::value(Some(today - days(30))),
+                    )
+                    .col_expr(org_membership::Column::LeftCause, Expr::value(Some("left")))
+                    .col_expr(
+                        org_membership::Column::LeftReason,
+                        Expr::value("活动调整，自愿退出"),
+                    )
+                    .filter(org_membership::Column::Id.eq(membership.id))
+                    .exec(txn)
+                    .await?;
+            }
+        }
+        street_federations.push(f);
+    }
+    let Some(district) = nodes.iter().find(|n| n.level == "district") else {
+        return Ok(());
+    };
+    if let Some(hub) = at(&district.code, "service_agency", "社会工作服务中心") {
+        let hub = recognize(&hub, "hub_org", district, today - days(700)).await?;
+        for m in all.iter().filter(|o| {
+            o.territory_code != district.code
+                && o.state == "active"
+                && (o.name.ends_with("社会工作服务中心") || o.name.ends_with("长者服务中心"))
+        }) {
+            network::add(txn, who, &hub, m, today - days(650)).await?;
+        }
+    }
+    if let Some(f) = at(&district.code, "association", "公益组织联合会") {
+        let f = recognize(&f, "federation", district, today - days(900)).await?;
+        for m in &street_federations {
+            network::add(txn, who, &f, m, today - days(360)).await?;
+        }
+    }
     Ok(())
 }
 

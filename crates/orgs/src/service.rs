@@ -124,6 +124,10 @@ pub async fn insert(
         staff_count: Set(v.staff_count),
         social_worker_count: Set(v.social_worker_count),
         party_org: Set(v.party_org.clone()),
+        hub_kind: Set(None),
+        hub_since: Set(None),
+        hub_reach: Set(None),
+        hub_path: Set(None),
         created_by: Set(who.user_id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -264,6 +268,16 @@ pub async fn get_visible(state: &AppState, actor: &Actor, id: &str) -> AppResult
     Ok(o)
 }
 
+/// An organization in the public directory (404 for any other).
+pub async fn get_public(state: &AppState, id: &str) -> AppResult<org::Model> {
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    org::Entity::find_by_id(id)
+        .one(&state.db.read)
+        .await?
+        .filter(|o| PUBLIC_STATES.contains(&o.state.as_str()))
+        .ok_or(AppError::NotFound)
+}
+
 /// Move an organization along its lifecycle (filing decisions, deregistration, …).
 pub async fn transition(
     state: &AppState,
@@ -303,6 +317,9 @@ pub async fn transition(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    if domain::ENDED_STATES.contains(&updated.state.as_str()) {
+        crate::network::on_record_ended(&txn, who, &updated).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }
@@ -323,6 +340,8 @@ pub struct OrgQuery {
     pub grade: Option<String>,
     /// abnormal / serious (on that list now) / clear (on neither)
     pub standing: Option<String>,
+    /// hub_org / federation (recognized as such now), or `any` for either.
+    pub hub: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -388,6 +407,12 @@ fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::En
             "abnormal" | "serious" => query.filter(org::Column::Id.in_subquery(on_list(Some(&s)))),
             "clear" => query.filter(org::Column::Id.not_in_subquery(on_list(None))),
             _ => query,
+        };
+    }
+    if let Some(h) = nz(&q.hub) {
+        query = match h.as_str() {
+            "any" => query.filter(org::Column::HubKind.is_not_null()),
+            kind => query.filter(org::Column::HubKind.eq(kind)),
         };
     }
     if let Some(c) = nz(&q.category) {

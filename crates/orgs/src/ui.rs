@@ -69,6 +69,12 @@ pub fn routes() -> Routes {
         )
         .with_probe(form("transition=approve&version=1"))
         .post(
+            "/orgs/{org_id}/network",
+            Access::Permission(ORG_READ),
+            crate::ui_network::network_submit,
+        )
+        .with_probe(form("op=designate&kind=hub_org&reach={foreign_street}&version=1"))
+        .post(
             "/orgs/{org_id}/standing",
             Access::Permission(ORG_READ),
             crate::ui_standing::standing_submit,
@@ -95,6 +101,8 @@ pub struct Row {
     pub categories: String,
     /// Grade in force and list membership, e.g. "4A · 活动异常名录".
     pub standing: String,
+    /// "联合会 · 12" for a recognized hub and its current members; empty otherwise.
+    pub hub: String,
 }
 
 #[derive(Template)]
@@ -169,9 +177,29 @@ async fn rows(
         gongzhi_kernel::calendar::today_in_china(),
     )
     .await?;
+    let hub_ids: Vec<uuid::Uuid> = items
+        .iter()
+        .filter(|o| o.hub_kind.is_some())
+        .map(|o| o.id)
+        .collect();
+    let counts = crate::network::member_counts(&state.db.read, &hub_ids).await?;
     Ok(items
         .into_iter()
         .map(|o| Row {
+            hub: o
+                .hub_kind
+                .as_ref()
+                .map(|k| {
+                    format!(
+                        "{} · {}",
+                        c.t(&format!("org.hub_kind.{k}")),
+                        c.t_args(
+                            "orgs.member_count",
+                            &[("n", counts.get(&o.id).copied().unwrap_or(0).to_string())]
+                        )
+                    )
+                })
+                .unwrap_or_default(),
             standing: badges
                 .get(&o.id)
                 .map(|b| {
@@ -270,6 +298,7 @@ async fn list_view(
         ("territory", &q.territory),
         ("grade", &q.grade),
         ("standing", &q.standing),
+        ("hub", &q.hub),
     ];
     let link = pairs
         .iter()
@@ -332,11 +361,18 @@ async fn list_view(
             .rev()
             .map(|g| option(&g.to_string(), format!("{g}A"), &q.grade)),
     );
-    let mut standing_opts = vec![option("", any, &q.standing)];
+    let mut standing_opts = vec![option("", any.clone(), &q.standing)];
     standing_opts.extend(
         ["clear", "abnormal", "serious"]
             .iter()
             .map(|s| option(s, c.t(&format!("orgs.standing.{s}")), &q.standing)),
+    );
+    let mut hub_opts = vec![option("", any.clone(), &q.hub)];
+    hub_opts.push(option("any", c.t("orgs.hub_any"), &q.hub));
+    hub_opts.extend(
+        domain::HUB_KINDS
+            .iter()
+            .map(|k| option(k, c.t(&format!("org.hub_kind.{k}")), &q.hub)),
     );
     let mut selects = Vec::new();
     if !public {
@@ -347,6 +383,7 @@ async fn list_view(
         ("category", c.t("orgs.categories"), cat_opts),
         ("grade", c.t("standing.grade"), grade_opts),
         ("standing", c.t("standing.lists"), standing_opts),
+        ("hub", c.t("orgs.hub_kind"), hub_opts),
     ]);
     let can_apply = !public && c.can(state, ORG_APPLY);
     let can_import = !public && c.can(state, crate::ORG_REGISTER);
@@ -479,6 +516,7 @@ struct OrgPage {
     doc_kinds: Vec<(&'static str, String)>,
     upload_hint: String,
     today: chrono::NaiveDate,
+    net: crate::ui_network::NetworkPart,
 }
 
 pub(crate) async fn org_view(
@@ -580,6 +618,7 @@ pub(crate) async fn org_view(
         .map(|k| (*k, c.t(&format!("org.document.{k}"))))
         .collect();
     let upload_hint = gongzhi_platform::ui::upload_hint(state, &c);
+    let net = crate::ui_network::network_part(state, &c, me, &o).await?;
     Ok(render_status(
         status,
         &OrgPage {
@@ -597,6 +636,7 @@ pub(crate) async fn org_view(
             doc_kinds,
             upload_hint,
             today: gongzhi_kernel::calendar::today_in_china(),
+            net,
         },
     ))
 }
@@ -607,16 +647,11 @@ async fn public_org(
     c: PageCtx,
     Path(org_id): Path<String>,
 ) -> PageResult {
-    let id: uuid::Uuid = org_id.parse().map_err(|_| AppError::NotFound)?;
-    let o = org::Entity::find_by_id(id)
-        .one(&state.db.read)
-        .await?
-        .filter(|o| domain::PUBLIC_STATES.contains(&o.state.as_str()))
-        .ok_or(AppError::NotFound)?;
+    let o = service::get_public(&state, &org_id).await?;
     let mut rows = rows(&state, &c, vec![o.clone()]).await?;
     let row = rows.pop().ok_or(AppError::NotFound)?;
     let dash = "—".to_string();
-    let facts = vec![
+    let mut facts = vec![
         (
             c.t("orgs.legal_form"),
             c.t(&format!("org.form.{}", o.legal_form)),
@@ -645,10 +680,37 @@ async fn public_org(
             },
         ),
     ];
+    let reach = match &o.hub_reach {
+        Some(code) => gongzhi_platform::territory::get(&state.db.read, code)
+            .await?
+            .map(|n| n.name),
+        None => None,
+    };
+    let recognition = crate::ui_network::recognition(&c, &o, reach);
+    if !recognition.is_empty() {
+        facts.push((c.t("orgs.hub_kind"), recognition));
+    }
+    let members = crate::api_network::public_member_links(&state, &o)
+        .await?
+        .into_iter()
+        .map(|l| (l.other.id, l.other.name, l.membership.joined_on.to_string()))
+        .collect();
+    let member_of = crate::network::links(&state.db.read, o.id, crate::network::Side::Member)
+        .await?
+        .into_iter()
+        .filter(|l| {
+            l.membership.left_on.is_none()
+                && domain::PUBLIC_STATES.contains(&l.other.state.as_str())
+        })
+        .map(|l| (l.other.id, l.other.name))
+        .collect();
     Ok(render(&PublicOrgPage {
         c,
         name: o.name,
+        is_hub: o.hub_kind.is_some(),
         facts,
+        members,
+        member_of,
     }))
 }
 
@@ -657,7 +719,11 @@ async fn public_org(
 struct PublicOrgPage {
     c: PageCtx,
     name: String,
+    is_hub: bool,
     facts: Vec<(String, String)>,
+    /// Current members in the public directory: (id, name, joined on).
+    members: Vec<(uuid::Uuid, String, String)>,
+    member_of: Vec<(uuid::Uuid, String)>,
 }
 
 async fn org_page(

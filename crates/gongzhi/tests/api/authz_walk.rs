@@ -59,6 +59,7 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
     let document = document(app, org.id).await;
     let change = key_change(app, graded.id, r#"{"name":"改名后的服务中心"}"#).await;
     let inc = incubation(app, graded.id).await;
+    let (hub_org, membership) = federation(app, org.id).await;
     HashMap::from([
         ("org_id", org.id.to_string()),
         ("report_id", report.to_string()),
@@ -74,6 +75,9 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
         ("incubation_id", inc.stay.to_string()),
         ("item_id", inc.item.to_string()),
         ("graduate_id", inc.graduate.to_string()),
+        ("hub_org_id", hub_org.to_string()),
+        ("member_org_id", graded.id.to_string()),
+        ("membership_id", membership.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

@@ -485,10 +485,36 @@ async fn other_streets_are_closed_and_language_switches() {
     assert!(page.contains("5A") && page.contains("440308MJ"), "{page}");
     s.axe("public-org").await;
     s.shots("11-public-org").await;
+    s.go("/public/orgs?hub=federation").await;
+    s.click("#orgs-table a[href^='/public/orgs/']").await;
+    let page = s.text().await;
+    assert!(page.contains("联合会") && page.contains("成员组织"), "{page}");
+    s.axe("public-federation").await;
+
+    // Hubs and federations: the registry's view with the member forms; an organization's own
+    // page shows the federation it belongs to.
+    s.login("aixin.admin").await;
+    s.go("/orgs").await;
+    s.click("#orgs-table a[href^='/orgs/']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("所属枢纽组织与联合会") && page.contains("结束成员关系"),
+        "{page}"
+    );
+    s.client.delete_all_cookies().await.unwrap();
 
     // Incubation: the manager's incubator and stay pages, targets and coverage; the mentor's
     // phone page with a check-in; an organization applying to the open call.
     s.login("qu.admin").await;
+    s.go("/orgs?hub=any").await;
+    s.click("#orgs-table a[href^='/orgs/']").await;
+    let page = s.text().await;
+    assert!(
+        page.contains("现有成员") && page.contains("添加成员"),
+        "{page}"
+    );
+    s.axe("org-hub").await;
+    s.shots("11b-org-hub").await;
     s.go("/incubators").await;
     s.axe("incubators").await;
     s.follow("a[href^='/incubators/']").await;

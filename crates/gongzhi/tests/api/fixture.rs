@@ -28,16 +28,43 @@ pub async fn street_admin_a(app: &TestApp) -> TestClient {
     app.user("a.admin", &[(Role::StreetAdmin, STREET_A)]).await
 }
 
-/// A registered organization (active) at `territory`, entered directly.
+/// A user holding `role` over an organization, signed in.
+pub async fn org_role(app: &TestApp, name: &str, o: uuid::Uuid, role: Role) -> TestClient {
+    use gongzhi_platform::sea_orm::EntityTrait;
+    let o = gongzhi_orgs::entity::org::Entity::find_by_id(o)
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    let u = app.user_model(name, &[]).await;
+    gongzhi_orgs::service::grant_org_role(
+        &app.state.db.write,
+        &gongzhi_platform::audit::AuditActor::system("test"),
+        u.id,
+        &o,
+        role,
+    )
+    .await
+    .unwrap();
+    app.login(name).await
+}
+
+/// A registered organization (active) at `territory`, entered directly; the code's type
+/// (51 / 52 / 53) gives its legal form.
 pub async fn registered_org(
     app: &TestApp,
     territory: &str,
     uscc: &str,
 ) -> gongzhi_orgs::entity::org::Model {
     use gongzhi_platform::sea_orm::TransactionTrait;
+    let (form, label) = match &uscc[..2] {
+        "51" => ("association", "协会"),
+        "53" => ("foundation", "基金会"),
+        _ => ("service_agency", "服务中心"),
+    };
     let input = gongzhi_orgs::domain::OrgInput {
-        name: format!("测试服务中心{territory}"),
-        legal_form: "service_agency".into(),
+        name: format!("测试{label}{territory}"),
+        legal_form: form.into(),
         tier: "registered".into(),
         uscc: Some(uscc.into()),
         territory: territory.into(),
@@ -377,4 +404,37 @@ pub async fn incubation(app: &TestApp, incubated: uuid::Uuid) -> Incubation {
         item: item.id,
         graduate: graduate.id,
     }
+}
+
+/// A federation in community B reaching street B, with one current member (`member`, joined
+/// 2025-01-01); returns (federation id, membership id).
+pub async fn federation(app: &TestApp, member: uuid::Uuid) -> (uuid::Uuid, uuid::Uuid) {
+    use gongzhi_platform::sea_orm::EntityTrait;
+    let uscc = gongzhi_kernel::Uscc::complete("51440308MJ0000F1").unwrap();
+    let f = registered_org(app, COMMUNITY_B, uscc.as_str()).await;
+    let who = gongzhi_platform::audit::AuditActor::system("test");
+    let db = &app.state.db.write;
+    let street = gongzhi_platform::territory::get(db, STREET_B)
+        .await
+        .unwrap()
+        .unwrap();
+    let f = gongzhi_orgs::network::recognize(
+        db,
+        &who,
+        &f,
+        Some(("federation", &street)),
+        Some(ymd(2024, 6, 1)),
+        f.version,
+    )
+    .await
+    .unwrap();
+    let m = gongzhi_orgs::entity::org::Entity::find_by_id(member)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let membership = gongzhi_orgs::network::add(db, &who, &f, &m, ymd(2025, 1, 1))
+        .await
+        .unwrap();
+    (f.id, membership.id)
 }

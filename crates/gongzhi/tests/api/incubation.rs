@@ -4,31 +4,10 @@
 
 use axum::http::{Method, StatusCode};
 use gongzhi_kernel::authz::Role;
-use gongzhi_orgs::entity::org;
 use gongzhi_platform::testing::{TestApp, TestClient};
 use serde_json::{Value, json};
 
 use super::fixture::*;
-
-async fn org_role(app: &TestApp, name: &str, o: uuid::Uuid, role: Role) -> TestClient {
-    use gongzhi_platform::sea_orm::EntityTrait;
-    let o = org::Entity::find_by_id(o)
-        .one(&app.state.db.read)
-        .await
-        .unwrap()
-        .unwrap();
-    let u = app.user_model(name, &[]).await;
-    gongzhi_orgs::service::grant_org_role(
-        &app.state.db.write,
-        &gongzhi_platform::audit::AuditActor::system("test"),
-        u.id,
-        &o,
-        role,
-    )
-    .await
-    .unwrap();
-    app.login(name).await
-}
 
 fn today() -> chrono::NaiveDate {
     gongzhi_kernel::calendar::today_in_china()

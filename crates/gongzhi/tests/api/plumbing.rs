@@ -153,6 +153,7 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/incubation-calls",
             "GET /api/v1/public/org-categories",
             "GET /api/v1/public/orgs",
+            "GET /api/v1/public/orgs/{org_id}/members",
             "GET /healthz",
             "GET /lang/{lang}",
             "GET /login",

@@ -28,6 +28,12 @@ pub struct Model {
     pub staff_count: i32,
     pub social_worker_count: i32,
     pub party_org: String,
+    /// hub_org (枢纽型社会组织) / federation (联合会), as recognized by the street or district.
+    pub hub_kind: Option<String>,
+    pub hub_since: Option<Date>,
+    /// The territory code whose organizations it gathers: its own node or one above it.
+    pub hub_reach: Option<String>,
+    pub hub_path: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

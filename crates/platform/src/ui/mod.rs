@@ -79,6 +79,11 @@ impl PageCtx {
         tr_in(self.locale, key, &[])
     }
 
+    /// A message with arguments (`%{n}`) in the page's language.
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
+        tr_in(self.locale, key, args)
+    }
+
     pub fn can(&self, state: &AppState, p: Permission) -> bool {
         self.actor
             .as_ref()
