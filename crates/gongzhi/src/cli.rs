@@ -69,11 +69,14 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
-    /// Generate synthetic audit history for benchmarks (docs/benchmarks.md), then seal it.
+    /// Generate synthetic data for benchmarks (docs/benchmarks.md): audit history (then sealed)
+    /// or organizations for the directory.
     #[command(hide = true)]
     BenchData {
-        #[arg(long, default_value_t = 1_000_000)]
-        audit: u64,
+        #[arg(long)]
+        audit: Option<u64>,
+        #[arg(long)]
+        orgs: Option<u64>,
     },
     /// A consistent online copy of the SQLite database.
     Backup {
@@ -347,9 +350,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             println!("已备份到 / backed up to {}", to.display());
         }
-        Command::BenchData { audit } => {
+        Command::BenchData { audit, orgs } => {
+            anyhow::ensure!(
+                audit.is_some() || orgs.is_some(),
+                "--audit <N> 或 / or --orgs <N>"
+            );
             let state = open(&config).await?;
-            crate::demo::bench_audit(&state, audit).await?;
+            if let Some(n) = audit {
+                crate::demo::bench_audit(&state, n).await?;
+            }
+            if let Some(n) = orgs {
+                gongzhi_orgs::seed::bench(&state, n).await?;
+            }
         }
         Command::Serve { demo, bind } => {
             if let Some(b) = bind {

@@ -132,6 +132,9 @@ async fn save(
     if done.rows_affected != 1 {
         return Err(AppError::Conflict("error.stale_version"));
     }
+    if v.name != o.name {
+        crate::service::index_name(conn, o.id, &v.name).await?;
+    }
     org_category_link::Entity::delete_many()
         .filter(org_category_link::Column::OrgId.eq(o.id))
         .exec(conn)

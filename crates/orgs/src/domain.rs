@@ -517,6 +517,21 @@ impl KeyFacts {
 /// States in which an organization appears in the public directory.
 pub const PUBLIC_STATES: [&str; 2] = ["filed", "active"];
 
+/// The two-character pieces of a name the directory's name index holds, lower-cased and
+/// without whitespace: a search for 爱心 finds its organizations through the piece 爱心
+/// instead of reading every name. A one-character search has no piece and reads names.
+pub fn name_grams(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut grams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
 /// States that end a record (kept, never deleted).
 pub const ENDED_STATES: [&str; 2] = ["deregistered", "revoked"];
 
@@ -626,6 +641,16 @@ mod tests {
         r.err()
             .map(|e| e.0.into_iter().map(|f| (f.field, f.key)).collect())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn names_break_into_pieces_of_two() {
+        assert_eq!(
+            name_grams("爱心 互助会"),
+            vec!["互助", "助会", "心互", "爱心"]
+        );
+        assert_eq!(name_grams("ABab"), vec!["ab", "ba"]);
+        assert!(name_grams("爱").is_empty());
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl Module for OrgsModule {
             Box::new(migration::StandingSchema),
             Box::new(migration::ChangesSchema),
             Box::new(migration::NetworksSchema),
+            Box::new(migration::DirectorySchema),
         ]
     }
 

@@ -489,3 +489,58 @@ impl MigrationTrait for NetworksSchema {
         Ok(())
     }
 }
+
+/// The directory at scale: names by tier of scope (so "by name within my street" walks an
+/// index instead of sorting), and the name-piece index for searches.
+pub struct DirectorySchema;
+
+impl MigrationName for DirectorySchema {
+    fn name(&self) -> &str {
+        "0005_directory"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for DirectorySchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, tier) in [
+            ("ix_orgs_district_name", "scope_district"),
+            ("ix_orgs_street_name", "scope_street"),
+            ("ix_orgs_community_name", "scope_community"),
+        ] {
+            m.create_index(index("orgs", name, &[tier, "name", "id"], false))
+                .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(t("org_name_grams"))
+                .col(text("gram"))
+                .col(uuid("org_id"))
+                .primary_key(Index::create().col(t("gram")).col(t("org_id")))
+                .foreign_key(&mut org_fk("org_name_grams"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "org_name_grams",
+            "ix_org_name_grams_org",
+            &["org_id"],
+            false,
+        ))
+        .await?;
+        // Existing names.
+        let conn = m.get_connection();
+        let b = m.get_database_backend();
+        let rows = conn
+            .query_all_raw(Statement::from_string(b, "SELECT id, name FROM orgs"))
+            .await?;
+        for row in rows {
+            let id: uuid::Uuid = row.try_get("", "id")?;
+            let name: String = row.try_get("", "name")?;
+            crate::service::index_name(conn, id, &name)
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        Ok(())
+    }
+}

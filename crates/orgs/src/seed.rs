@@ -367,3 +367,238 @@ async fn standing(
     }
     Ok(())
 }
+
+/// Words in generated names: a common one such as 爱心 appears in one name of 40.
+const BENCH_WORDS: [&str; 40] = [
+    "爱心",
+    "阳光",
+    "和谐",
+    "幸福",
+    "邻里",
+    "夕阳红",
+    "同心",
+    "睦邻",
+    "启明",
+    "春晖",
+    "向日葵",
+    "绿色",
+    "彩虹",
+    "暖心",
+    "乐龄",
+    "青禾",
+    "星光",
+    "蒲公英",
+    "同舟",
+    "善行",
+    "微光",
+    "益心",
+    "银龄",
+    "花开",
+    "晨曦",
+    "海韵",
+    "山海",
+    "榕树",
+    "木棉",
+    "红棉",
+    "惠民",
+    "安康",
+    "康乐",
+    "悦享",
+    "朝阳",
+    "友善",
+    "同行",
+    "共享",
+    "守望",
+    "新芽",
+];
+
+/// Generate `n` organizations over the district's communities for the directory benchmark
+/// (docs/benchmarks.md): a fifth registered with valid codes, categories, grades in force on a
+/// tenth of those, a share on the credit lists and a few hubs. Bulk rows, not audited: for
+/// benchmarks only.
+pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
+    use crate::entity::{org, org_category_link, org_grade, org_list_entry};
+    use gongzhi_platform::sea_orm::ConnectionTrait;
+    let nodes: Vec<territory::Model> = territory::Entity::find()
+        .order_by_asc(territory::Column::Path)
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .filter(|n| n.level == "community")
+        .collect();
+    anyhow::ensure!(!nodes.is_empty(), "seed a district first (serve --demo)");
+    let categories = service::category_codes(&state.db.read).await?;
+    let today = gongzhi_kernel::calendar::today_in_china();
+    let start = std::time::Instant::now();
+    let now = gongzhi_platform::audit::now();
+    let mut done = 0u64;
+    while done < n {
+        let batch = (n - done).min(500);
+        let (mut orgs, mut links, mut grades, mut entries) = (vec![], vec![], vec![], vec![]);
+        let mut grams = vec![];
+        for k in done..done + batch {
+            let i = k as usize;
+            let node = &nodes[(i * 7919) % nodes.len()];
+            let short = node.name.trim_end_matches("社区");
+            let (theme, category) = THEMES[i % THEMES.len()];
+            let word = BENCH_WORDS[(i / THEMES.len()) % BENCH_WORDS.len()];
+            let registered = i % 5 == 0;
+            let (form, prefix) = [
+                ("service_agency", "52"),
+                ("association", "51"),
+                ("foundation", "53"),
+            ][(i / 5) % 3];
+            let uscc = registered
+                .then(|| Uscc::complete(&format!("{prefix}440308MH{k:06}")))
+                .flatten()
+                .map(|u| u.as_str().to_string());
+            let state_name = match (registered, i % 20) {
+                (_, 19) => "deregistered",
+                (true, _) => "active",
+                (false, 17) => "submitted",
+                (false, _) => "filed",
+            };
+            let [d, s, c] = gongzhi_kernel::authz::path_levels(&node.path);
+            let id = uuid::Uuid::now_v7();
+            let hub = (i % 97 == 0 && state_name != "deregistered").then_some("hub_org");
+            let name = format!("{short}{word}{theme}{k:05}");
+            grams.extend(service::name_gram_rows(id, &name));
+            orgs.push(org::ActiveModel {
+                id: Set(id),
+                name: Set(name),
+                uscc: Set(uscc),
+                legal_form: Set(if registered { form } else { "community_org" }.into()),
+                tier: Set(if registered {
+                    "registered"
+                } else if i % 3 == 2 {
+                    "guided"
+                } else {
+                    "filed"
+                }
+                .into()),
+                state: Set(state_name.into()),
+                territory_code: Set(node.code.clone()),
+                path: Set(node.path.clone()),
+                scope_district: Set(d.unwrap_or_default().into()),
+                scope_street: Set(s.map(Into::into)),
+                scope_community: Set(c.map(Into::into)),
+                founded_on: Set(chrono::NaiveDate::from_ymd_opt(
+                    2010 + (i % 15) as i32,
+                    1 + (i % 12) as u32,
+                    1,
+                )),
+                registered_on: Set(None),
+                service_areas: Set(format!("{}及周边", node.name)),
+                target_groups: Set(["长者", "儿童青少年", "残障人士", "全体居民"][i % 4].into()),
+                supervising_unit: Set(String::new()),
+                person_in_charge: Set(format!("负责人{}", k % 1000)),
+                person_in_charge_id: Set(None),
+                contact_phone: Set(None),
+                staff_count: Set(3 + (i % 20) as i32),
+                social_worker_count: Set((i % 3) as i32),
+                party_org: Set(["none", "joint", "instructor", "independent"][i % 4].into()),
+                hub_kind: Set(hub.map(Into::into)),
+                hub_since: Set(hub.map(|_| today)),
+                hub_reach: Set(hub.map(|_| node.code.clone())),
+                hub_path: Set(hub.map(|_| node.path.clone())),
+                created_by: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            });
+            links.push(org_category_link::ActiveModel {
+                org_id: Set(id),
+                category_code: Set(category.into()),
+            });
+            let second = &categories[i % categories.len()];
+            if second != category {
+                links.push(org_category_link::ActiveModel {
+                    org_id: Set(id),
+                    category_code: Set(second.clone()),
+                });
+            }
+            if registered && i % 10 == 0 {
+                let awarded = today - chrono::Duration::days(100 + (i % 1000) as i64);
+                grades.push(org_grade::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    org_id: Set(id),
+                    grade: Set(1 + (i / 10 % 5) as i32),
+                    score: Set(None),
+                    awarded_on: Set(awarded),
+                    expires_on: Set(crate::standing::plus_years(
+                        awarded,
+                        crate::standing::GRADE_YEARS,
+                    )),
+                    status: Set("in_force".into()),
+                    note: Set(String::new()),
+                    created_by: Set(None),
+                    created_at: Set(now),
+                    version: Set(1),
+                });
+            }
+            let list = match i % 50 {
+                7 => Some("abnormal"),
+                13 if registered => Some("serious"),
+                _ => None,
+            };
+            if let Some(list) = list {
+                let on = today - chrono::Duration::days(30 + (i % 300) as i64);
+                entries.push(org_list_entry::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    org_id: Set(id),
+                    list: Set(list.into()),
+                    triggers: Set("unreachable".into()),
+                    entered_on: Set(on),
+                    clock_from: Set(on),
+                    rectification: Set("none".into()),
+                    rectified_on: Set(None),
+                    removal_requested_on: Set(None),
+                    removed_on: Set(None),
+                    removal_reason: Set(None),
+                    version: Set(1),
+                });
+            }
+        }
+        let txn = state.db.write.begin().await?;
+        org::Entity::insert_many(orgs).exec(&txn).await?;
+        org_category_link::Entity::insert_many(links)
+            .exec(&txn)
+            .await?;
+        for chunk in grams.chunks(5000) {
+            crate::entity::org_name_gram::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        if !grades.is_empty() {
+            org_grade::Entity::insert_many(grades).exec(&txn).await?;
+        }
+        if !entries.is_empty() {
+            org_list_entry::Entity::insert_many(entries)
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        done += batch;
+    }
+    // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would give a live system.
+    for table in [
+        "orgs",
+        "org_category_links",
+        "org_grades",
+        "org_list_entries",
+        "org_name_grams",
+    ] {
+        state
+            .db
+            .write
+            .execute_unprepared(&format!("ANALYZE {table}"))
+            .await?;
+    }
+    let t = start.elapsed();
+    println!(
+        "inserted {n} organizations in {:.1}s ({:.0}/s)",
+        t.as_secs_f64(),
+        n as f64 / t.as_secs_f64()
+    );
+    Ok(())
+}

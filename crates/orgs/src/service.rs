@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use gongzhi_kernel::authz::{Actor, Permission, ResourceScope, Role, ScopeFilter, path_levels};
 use gongzhi_kernel::id::OrgId;
 use gongzhi_platform::audit::{self, AuditActor, Change};
-use gongzhi_platform::authz::scope_condition_with_org;
+use gongzhi_platform::authz::level_condition;
 use gongzhi_platform::entity::role_assignment;
 use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use gongzhi_platform::sea_orm::{
@@ -18,7 +18,9 @@ use gongzhi_platform::workflow::{self, Target};
 use serde_json::json;
 
 use crate::domain::{self, FilingCtx, OrgInput, PUBLIC_STATES, Tier, ValidOrg};
-use crate::entity::{org, org_category, org_category_link, org_grade, org_list_entry};
+use crate::entity::{
+    org, org_category, org_category_link, org_grade, org_list_entry, org_name_gram,
+};
 use crate::{ORG_APPLY, ORG_READ, ORG_REGISTER};
 
 /// Whether the actor holds a role over this very organization (its own people).
@@ -79,6 +81,29 @@ fn today() -> chrono::NaiveDate {
     gongzhi_kernel::calendar::today_in_china()
 }
 
+/// Keep the name-piece index of one organization in step with its name.
+pub async fn index_name(conn: &impl ConnectionTrait, id: uuid::Uuid, name: &str) -> AppResult<()> {
+    org_name_gram::Entity::delete_many()
+        .filter(org_name_gram::Column::OrgId.eq(id))
+        .exec(conn)
+        .await?;
+    let rows: Vec<org_name_gram::ActiveModel> = name_gram_rows(id, name);
+    if !rows.is_empty() {
+        org_name_gram::Entity::insert_many(rows).exec(conn).await?;
+    }
+    Ok(())
+}
+
+pub fn name_gram_rows(id: uuid::Uuid, name: &str) -> Vec<org_name_gram::ActiveModel> {
+    domain::name_grams(name)
+        .into_iter()
+        .map(|g| org_name_gram::ActiveModel {
+            gram: Set(g),
+            org_id: Set(id),
+        })
+        .collect()
+}
+
 /// Insert a checked record (no authorization: callers have done it) with its categories.
 pub async fn insert(
     conn: &impl ConnectionTrait,
@@ -135,6 +160,7 @@ pub async fn insert(
     }
     .insert(conn)
     .await?;
+    index_name(conn, m.id, &m.name).await?;
     for c in &v.categories {
         org_category_link::ActiveModel {
             org_id: Set(m.id),
@@ -358,7 +384,49 @@ fn contains(col: org::Column, needle: &str) -> gongzhi_platform::sea_orm::sea_qu
     Expr::col((org::Entity, col)).like(LikeExpr::new(escaped).escape('\\'))
 }
 
-fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::Entity> {
+/// How a name search runs. A piece no name has means no result. A rare piece leads through
+/// the name-piece index to its few organizations; a common one (爱心) is cheaper found by
+/// reading names in order, since the first page fills within a few hundred.
+enum NameSearch {
+    Nothing,
+    Walk,
+    Through(String),
+}
+
+/// At most this many organizations behind a piece, it leads the search.
+const RARE_PIECE: i64 = 1_000;
+
+async fn plan_name(conn: &impl ConnectionTrait, q: &OrgQuery) -> AppResult<NameSearch> {
+    let grams = match q.q.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => domain::name_grams(text),
+        _ => return Ok(NameSearch::Walk),
+    };
+    if grams.is_empty() {
+        return Ok(NameSearch::Walk);
+    }
+    let counts: Vec<(String, i64)> = org_name_gram::Entity::find()
+        .select_only()
+        .column(org_name_gram::Column::Gram)
+        .column_as(org_name_gram::Column::OrgId.count(), "n")
+        .filter(org_name_gram::Column::Gram.is_in(grams.iter().cloned()))
+        .group_by(org_name_gram::Column::Gram)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if counts.len() < grams.len() {
+        return Ok(NameSearch::Nothing);
+    }
+    Ok(match counts.into_iter().min_by_key(|(_, n)| *n) {
+        Some((gram, n)) if n <= RARE_PIECE => NameSearch::Through(gram),
+        _ => NameSearch::Walk,
+    })
+}
+
+fn apply_filters(
+    mut query: Select<org::Entity>,
+    q: &OrgQuery,
+    name: &NameSearch,
+) -> Select<org::Entity> {
     let nz = |o: &Option<String>| {
         o.as_deref()
             .map(str::trim)
@@ -366,6 +434,19 @@ fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::En
             .map(str::to_string)
     };
     if let Some(text) = nz(&q.q) {
+        query = match name {
+            NameSearch::Nothing => query.filter(Expr::val(1).eq(0)),
+            NameSearch::Walk => query,
+            NameSearch::Through(gram) => query.filter(
+                org::Column::Id.in_subquery(
+                    gongzhi_platform::sea_orm::sea_query::Query::select()
+                        .column(org_name_gram::Column::OrgId)
+                        .from(org_name_gram::Entity)
+                        .and_where(Expr::col(org_name_gram::Column::Gram).eq(gram.as_str()))
+                        .to_owned(),
+                ),
+            ),
+        };
         query = query.filter(contains(org::Column::Name, &text));
     }
     if let Some(u) = nz(&q.uscc) {
@@ -377,6 +458,7 @@ fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::En
     if let Some(s) = nz(&q.state) {
         query = query.filter(org::Column::State.eq(s));
     }
+    // Grades and the lists are rare sets: collected first, then sorted.
     if let Some(g) = nz(&q.grade).and_then(|g| g.trim_end_matches(['A', 'a']).parse::<i32>().ok()) {
         let today = gongzhi_kernel::calendar::today_in_china();
         query = query.filter(
@@ -416,17 +498,39 @@ fn apply_filters(mut query: Select<org::Entity>, q: &OrgQuery) -> Select<org::En
         };
     }
     if let Some(c) = nz(&q.category) {
-        query = query.filter(
-            org::Column::Id.in_subquery(
-                gongzhi_platform::sea_orm::sea_query::Query::select()
-                    .column(org_category_link::Column::OrgId)
-                    .from(org_category_link::Entity)
-                    .and_where(Expr::col(org_category_link::Column::CategoryCode).eq(c))
-                    .to_owned(),
-            ),
-        );
+        // A category is common: correlated, so the directory is read in name order and each
+        // organization checked, instead of collecting and sorting every member first.
+        query = query.filter(Expr::exists(
+            gongzhi_platform::sea_orm::sea_query::Query::select()
+                .expr(Expr::val(1))
+                .from(org_category_link::Entity)
+                .and_where(
+                    Expr::col((org_category_link::Entity, org_category_link::Column::OrgId))
+                        .equals((org::Entity, org::Column::Id)),
+                )
+                .and_where(Expr::col(org_category_link::Column::CategoryCode).eq(c))
+                .to_owned(),
+        ));
     }
     query
+}
+
+/// Organizations within the filter: by the column of each subtree's tier, which the
+/// `(tier, name, id)` indexes serve in name order; plus the actor's own organizations.
+fn in_scope(filter: &ScopeFilter) -> gongzhi_platform::sea_orm::Condition {
+    let mut c = level_condition(
+        filter,
+        [
+            (org::Entity, org::Column::ScopeDistrict),
+            (org::Entity, org::Column::ScopeStreet),
+            (org::Entity, org::Column::ScopeCommunity),
+        ],
+        (org::Entity, org::Column::Path),
+    );
+    if !filter.orgs.is_empty() {
+        c = c.add(org::Column::Id.is_in(filter.orgs.iter().map(|o| o.0)));
+    }
+    c
 }
 
 /// One page of the directory the actor may see, by name.
@@ -455,13 +559,10 @@ pub async fn list(
         .add(org::Column::State.ne("draft"))
         .add(org::Column::Id.is_in(own));
     let query = org::Entity::find()
-        .filter(scope_condition_with_org(
-            &filter,
-            (org::Entity, org::Column::Path),
-            (org::Entity, org::Column::Id),
-        ))
+        .filter(in_scope(&filter))
         .filter(not_draft);
-    page(state, apply_filters(query, q), q).await
+    let name = plan_name(&state.db.read, q).await?;
+    page(state, apply_filters(query, q, &name), q).await
 }
 
 /// The public directory: filed and registered organizations only.
@@ -476,12 +577,10 @@ pub async fn list_public(
         let node = territory_svc::get(&state.db.read, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        query = query.filter(gongzhi_platform::authz::scope_condition(
-            &ScopeFilter::subtree(node.path),
-            (org::Entity, org::Column::Path),
-        ));
+        query = query.filter(in_scope(&ScopeFilter::subtree(node.path)));
     }
-    page(state, apply_filters(query, &q), &q).await
+    let name = plan_name(&state.db.read, &q).await?;
+    page(state, apply_filters(query, &q, &name), &q).await
 }
 
 async fn page(

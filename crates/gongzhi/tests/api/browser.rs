@@ -488,7 +488,10 @@ async fn other_streets_are_closed_and_language_switches() {
     s.go("/public/orgs?hub=federation").await;
     s.click("#orgs-table a[href^='/public/orgs/']").await;
     let page = s.text().await;
-    assert!(page.contains("联合会") && page.contains("成员组织"), "{page}");
+    assert!(
+        page.contains("联合会") && page.contains("成员组织"),
+        "{page}"
+    );
     s.axe("public-federation").await;
 
     // Hubs and federations: the registry's view with the member forms; an organization's own

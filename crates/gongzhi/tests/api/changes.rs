@@ -198,6 +198,23 @@ async fn a_registered_organizations_change_goes_straight_to_the_street() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(reload(&app, o.id).await.name, "盐田区田东社会工作服务中心");
+    // The directory finds it by its new name; the old name's words find only the other one.
+    let found = |q: &'static str| {
+        let b = b.clone();
+        async move {
+            b.get(&format!(
+                "/api/v1/orgs?q={}",
+                gongzhi_platform::ui::urlencode(q)
+            ))
+            .await
+            .json()["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(found("社会工作").await, 1);
+    assert_eq!(found("测试服务").await, 1);
     let page = app.login("b.admin").await.get("/orgs/queue").await;
     assert!(
         !page.text().contains("盐田区田东社会工作服务中心"),

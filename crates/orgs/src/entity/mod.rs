@@ -7,4 +7,5 @@ pub mod org_document;
 pub mod org_grade;
 pub mod org_list_entry;
 pub mod org_membership;
+pub mod org_name_gram;
 pub mod org_standing_event;
