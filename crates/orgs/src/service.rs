@@ -390,7 +390,7 @@ fn contains(col: org::Column, needle: &str) -> gongzhi_platform::sea_orm::sea_qu
 enum NameSearch {
     Nothing,
     Walk,
-    Through(String),
+    Through(Vec<uuid::Uuid>),
 }
 
 /// At most this many organizations behind a piece, it leads the search.
@@ -416,10 +416,19 @@ async fn plan_name(conn: &impl ConnectionTrait, q: &OrgQuery) -> AppResult<NameS
     if counts.len() < grams.len() {
         return Ok(NameSearch::Nothing);
     }
-    Ok(match counts.into_iter().min_by_key(|(_, n)| *n) {
-        Some((gram, n)) if n <= RARE_PIECE => NameSearch::Through(gram),
-        _ => NameSearch::Walk,
-    })
+    match counts.into_iter().min_by_key(|(_, n)| *n) {
+        // The ids themselves, not a subquery: both planners then fetch them by key.
+        Some((gram, n)) if n <= RARE_PIECE => Ok(NameSearch::Through(
+            org_name_gram::Entity::find()
+                .select_only()
+                .column(org_name_gram::Column::OrgId)
+                .filter(org_name_gram::Column::Gram.eq(gram))
+                .into_tuple()
+                .all(conn)
+                .await?,
+        )),
+        _ => Ok(NameSearch::Walk),
+    }
 }
 
 fn apply_filters(
@@ -437,15 +446,7 @@ fn apply_filters(
         query = match name {
             NameSearch::Nothing => query.filter(Expr::val(1).eq(0)),
             NameSearch::Walk => query,
-            NameSearch::Through(gram) => query.filter(
-                org::Column::Id.in_subquery(
-                    gongzhi_platform::sea_orm::sea_query::Query::select()
-                        .column(org_name_gram::Column::OrgId)
-                        .from(org_name_gram::Entity)
-                        .and_where(Expr::col(org_name_gram::Column::Gram).eq(gram.as_str()))
-                        .to_owned(),
-                ),
-            ),
+            NameSearch::Through(ids) => query.filter(org::Column::Id.is_in(ids.iter().copied())),
         };
         query = query.filter(contains(org::Column::Name, &text));
     }
