@@ -442,7 +442,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
             let short = node.name.trim_end_matches("社区");
             let (theme, category) = THEMES[i % THEMES.len()];
             let word = BENCH_WORDS[(i / THEMES.len()) % BENCH_WORDS.len()];
-            let registered = i % 5 == 0;
+            let registered = i.is_multiple_of(5);
             let (form, prefix) = [
                 ("service_agency", "52"),
                 ("association", "51"),
@@ -460,7 +460,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
             };
             let [d, s, c] = gongzhi_kernel::authz::path_levels(&node.path);
             let id = uuid::Uuid::now_v7();
-            let hub = (i % 97 == 0 && state_name != "deregistered").then_some("hub_org");
+            let hub = (i.is_multiple_of(97) && state_name != "deregistered").then_some("hub_org");
             let name = format!("{short}{word}{theme}{k:05}");
             grams.extend(service::name_gram_rows(id, &name));
             orgs.push(org::ActiveModel {
@@ -517,7 +517,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
                     category_code: Set(second.clone()),
                 });
             }
-            if registered && i % 10 == 0 {
+            if registered && i.is_multiple_of(10) {
                 let awarded = today - chrono::Duration::days(100 + (i % 1000) as i64);
                 grades.push(org_grade::ActiveModel {
                     id: Set(uuid::Uuid::now_v7()),
