@@ -239,7 +239,7 @@ pub async fn public_members(
 ) -> AppResult<Json<Vec<PublicMemberView>>> {
     let hub = crate::service::get_public(&state, &org_id).await?;
     Ok(Json(
-        public_member_links(&state, &hub)
+        public_links(&state, &hub, Side::Hub)
             .await?
             .into_iter()
             .map(|l| PublicMemberView {
@@ -251,9 +251,10 @@ pub async fn public_members(
     ))
 }
 
-/// Current members that are themselves in the public directory.
-pub async fn public_member_links(state: &AppState, hub: &org::Model) -> AppResult<Vec<Link>> {
-    Ok(network::links(&state.db.read, hub.id, Side::Hub)
+/// Current memberships on one side of an organization whose other side is itself in the
+/// public directory.
+pub async fn public_links(state: &AppState, o: &org::Model, side: Side) -> AppResult<Vec<Link>> {
+    Ok(network::links(&state.db.read, o.id, side)
         .await?
         .into_iter()
         .filter(|l| {

@@ -246,6 +246,35 @@ pub async fn join(
     })
 }
 
+/// Audit a step of a membership, naming both sides.
+async fn log(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    action: &'static str,
+    membership_id: uuid::Uuid,
+    hub: &org::Model,
+    member: &org::Model,
+    mut detail: serde_json::Value,
+) -> AppResult<()> {
+    detail["hub"] = json!(hub.id);
+    detail["hub_name"] = json!(hub.name);
+    detail["member"] = json!(member.id);
+    detail["member_name"] = json!(member.name);
+    audit::record(
+        conn,
+        who,
+        Change {
+            action,
+            entity_type: "org_membership",
+            entity_id: &membership_id.to_string(),
+            scope_path: &hub.path,
+            summary: detail,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Insert a checked membership, audited.
 pub async fn add(
     conn: &impl ConnectionTrait,
@@ -272,20 +301,14 @@ pub async fn add(
     }
     .insert(conn)
     .await?;
-    audit::record(
+    log(
         conn,
         who,
-        Change {
-            action: "org.member_join",
-            entity_type: "org_membership",
-            entity_id: &m.id.to_string(),
-            scope_path: &hub.path,
-            summary: json!({
-                "hub": hub.id, "hub_name": hub.name,
-                "member": member.id, "member_name": member.name,
-                "joined_on": joined_on,
-            }),
-        },
+        "org.member_join",
+        m.id,
+        hub,
+        member,
+        json!({"joined_on": joined_on}),
     )
     .await?;
     Ok(m)
@@ -347,22 +370,8 @@ pub async fn leave(
     if done.rows_affected != 1 {
         return Err(AppError::Conflict("error.stale_version"));
     }
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "org.member_leave",
-            entity_type: "org_membership",
-            entity_id: &m.id.to_string(),
-            scope_path: &hub.path,
-            summary: json!({
-                "hub": hub.id, "hub_name": hub.name,
-                "member": member.id, "member_name": member.name,
-                "left_on": left_on, "reason": reason,
-            }),
-        },
-    )
-    .await?;
+    let detail = json!({"left_on": left_on, "reason": reason});
+    log(&txn, who, "org.member_leave", m.id, &hub, &member, detail).await?;
     let updated = org_membership::Entity::find_by_id(m.id)
         .one(&txn)
         .await?

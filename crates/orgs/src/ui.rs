@@ -690,18 +690,14 @@ async fn public_org(
     if !recognition.is_empty() {
         facts.push((c.t("orgs.hub_kind"), recognition));
     }
-    let members = crate::api_network::public_member_links(&state, &o)
+    let members = crate::api_network::public_links(&state, &o, crate::network::Side::Hub)
         .await?
         .into_iter()
         .map(|l| (l.other.id, l.other.name, l.membership.joined_on.to_string()))
         .collect();
-    let member_of = crate::network::links(&state.db.read, o.id, crate::network::Side::Member)
+    let member_of = crate::api_network::public_links(&state, &o, crate::network::Side::Member)
         .await?
         .into_iter()
-        .filter(|l| {
-            l.membership.left_on.is_none()
-                && domain::PUBLIC_STATES.contains(&l.other.state.as_str())
-        })
         .map(|l| (l.other.id, l.other.name))
         .collect();
     Ok(render(&PublicOrgPage {

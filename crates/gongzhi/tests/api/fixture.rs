@@ -56,7 +56,6 @@ pub async fn registered_org(
     territory: &str,
     uscc: &str,
 ) -> gongzhi_orgs::entity::org::Model {
-    use gongzhi_platform::sea_orm::TransactionTrait;
     let (form, label) = match &uscc[..2] {
         "51" => ("association", "协会"),
         "53" => ("foundation", "基金会"),
@@ -73,22 +72,45 @@ pub async fn registered_org(
         person_in_charge: Some("负责人".into()),
         ..Default::default()
     };
+    insert_org(app, &input, "active").await
+}
+
+/// A filed community organization named `name` in `community`, written directly.
+pub async fn filed_org(app: &TestApp, name: &str, community: &str) -> uuid::Uuid {
+    let input = gongzhi_orgs::domain::OrgInput {
+        name: name.into(),
+        legal_form: "community_org".into(),
+        tier: "filed".into(),
+        territory: community.into(),
+        categories: vec!["191.mutual_aid".into()],
+        person_in_charge: Some("负责人".into()),
+        ..Default::default()
+    };
+    insert_org(app, &input, "filed").await.id
+}
+
+async fn insert_org(
+    app: &TestApp,
+    input: &gongzhi_orgs::domain::OrgInput,
+    state: &str,
+) -> gongzhi_orgs::entity::org::Model {
+    use gongzhi_platform::sea_orm::TransactionTrait;
     let known = gongzhi_orgs::service::category_codes(&app.state.db.read)
         .await
         .unwrap();
     let v = gongzhi_orgs::domain::validate(
-        &input,
+        input,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
         &known,
     )
     .unwrap();
-    let node = gongzhi_platform::territory::get(&app.state.db.read, territory)
+    let node = gongzhi_platform::territory::get(&app.state.db.read, &input.territory)
         .await
         .unwrap()
         .unwrap();
     let txn = app.state.db.write.begin().await.unwrap();
     let who = gongzhi_platform::audit::AuditActor::system("test");
-    let o = gongzhi_orgs::service::insert(&txn, &who, &v, &node, "active")
+    let o = gongzhi_orgs::service::insert(&txn, &who, &v, &node, state)
         .await
         .unwrap();
     txn.commit().await.unwrap();

@@ -12,39 +12,6 @@ fn uscc(first16: &str) -> String {
     Uscc::complete(first16).unwrap().as_str().to_string()
 }
 
-/// A filed community organization in `community`, written directly.
-async fn filed_org(
-    app: &gongzhi_platform::testing::TestApp,
-    name: &str,
-    community: &str,
-) -> uuid::Uuid {
-    use gongzhi_platform::sea_orm::TransactionTrait;
-    let input = gongzhi_orgs::domain::OrgInput {
-        name: name.into(),
-        legal_form: "community_org".into(),
-        tier: "filed".into(),
-        territory: community.into(),
-        categories: vec!["191.mutual_aid".into()],
-        person_in_charge: Some("负责人".into()),
-        ..Default::default()
-    };
-    let known = gongzhi_orgs::service::category_codes(&app.state.db.read)
-        .await
-        .unwrap();
-    let v = gongzhi_orgs::domain::validate(&input, ymd(2026, 11, 22), &known).unwrap();
-    let node = gongzhi_platform::territory::get(&app.state.db.read, community)
-        .await
-        .unwrap()
-        .unwrap();
-    let txn = app.state.db.write.begin().await.unwrap();
-    let who = gongzhi_platform::audit::AuditActor::system("test");
-    let o = gongzhi_orgs::service::insert(&txn, &who, &v, &node, "filed")
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    o.id
-}
-
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
