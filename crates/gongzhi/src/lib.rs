@@ -14,5 +14,6 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(gongzhi_platform::api::CoreModule),
         Arc::new(gongzhi_orgs::OrgsModule),
         Arc::new(gongzhi_incubation::IncubationModule),
+        Arc::new(gongzhi_catalog::CatalogModule),
     ]
 }

@@ -6,6 +6,7 @@ mod api {
     pub mod audit;
     pub mod authz_walk;
     pub mod browser;
+    pub mod catalog;
     pub mod changes;
     pub mod cli;
     pub mod fixture;

@@ -3,7 +3,6 @@
 //! agreement, targets and coverage, and the public list of open calls.
 
 use std::collections::HashMap;
-use std::future::Future;
 
 use askama::Template;
 use axum::Form;
@@ -14,9 +13,7 @@ use gongzhi_orgs::standing::Purpose;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::hub;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use gongzhi_platform::ui::{
-    FormState, PageCtx, PageError, form_errors, render_status, see_other, upload_hint,
-};
+use gongzhi_platform::ui::{FormState, PageCtx, PageError, render_status, see_other, upload_hint};
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
 
 use crate::domain::{self, AgreementInput, CohortInput, IncubatorInput};
@@ -26,8 +23,7 @@ use crate::stays::{self, StayQuery};
 use crate::targets::{self, TargetInput};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ, INCUBATION_TARGETS, ui_stays};
 
-pub(crate) type PageResult = Result<axum::response::Response, PageError>;
-pub(crate) type Fields = HashMap<String, String>;
+pub(crate) use gongzhi_platform::ui::{Fields, PageResult, get, num, outcome, status_of};
 
 const MULTIPART: &str = "multipart/form-data; boundary=XyZ";
 
@@ -74,51 +70,10 @@ pub fn routes() -> Routes {
 }
 
 /// Back to `to` with a notice, or the page again (rendered by `again`) saying what went wrong.
-pub(crate) async fn outcome<F, Fut>(
-    c: PageCtx,
-    result: Result<(), AppError>,
-    to: String,
-    again: F,
-) -> PageResult
-where
-    F: FnOnce(PageCtx, Option<String>) -> Fut,
-    Fut: Future<Output = PageResult>,
-{
-    match result {
-        Ok(()) => Ok(see_other(&to)),
-        Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(e.into()),
-        Err(e) => {
-            let f = form_errors(e, HashMap::new(), &c)?;
-            let mut messages: Vec<String> = f.general.into_iter().collect();
-            let mut fields: Vec<(String, String)> = f.errors.into_iter().collect();
-            fields.sort();
-            messages.extend(fields.into_iter().map(|(_, m)| m));
-            again(c, Some(messages.join("；"))).await
-        }
-    }
-}
-
-pub(crate) fn get<'a>(f: &'a Fields, k: &str) -> &'a str {
-    f.get(k).map(String::as_str).unwrap_or("").trim()
-}
-
-/// A number from a form; an unparsable one becomes a value validation rejects.
-pub(crate) fn num(f: &Fields, k: &str) -> i32 {
-    get(f, k).parse().unwrap_or(i32::MIN)
-}
-
 pub(crate) fn date(f: &Fields, k: &str) -> Result<chrono::NaiveDate, AppError> {
     get(f, k)
         .parse()
         .map_err(|_| AppError::field(k, "incubation.date_invalid"))
-}
-
-pub(crate) fn status_of(error: &Option<String>) -> StatusCode {
-    if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    }
 }
 
 pub(crate) async fn org_names(

@@ -47,7 +47,7 @@ pub const TRIGGERS: [(&str, List); 14] = [
 ];
 
 /// Kinds of dated event staff record; `fine` becomes `small_fine` or `large_fine`.
-pub const RECORDABLE: [&str; 13] = [
+pub const RECORDABLE: [&str; 14] = [
     "annual_report_late",
     "no_party_org",
     "rectification_overdue",
@@ -61,6 +61,9 @@ pub const RECORDABLE: [&str; 13] = [
     "registration_revoked",
     "investigation_opened",
     "investigation_closed",
+    // A 差 (poor) performance evaluation of a purchased service: no list, but admission
+    // criteria of the service catalog look back at it.
+    "performance_poor",
 ];
 
 /// A fine of ¥50,000 or more is a serious-list trigger.

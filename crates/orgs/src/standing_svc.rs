@@ -318,7 +318,7 @@ pub(crate) async fn insert_event(
 pub struct EventInput {
     /// annual_report_late / no_party_org / rectification_overdue / unreachable / warning / fine /
     /// fundraising_lapsed / fraudulent_registration / suspension_ordered / dishonest_debtor /
-    /// registration_revoked / investigation_opened / investigation_closed
+    /// registration_revoked / investigation_opened / investigation_closed / performance_poor
     pub kind: String,
     pub occurred_on: NaiveDate,
     /// For a fine: the amount in fen.

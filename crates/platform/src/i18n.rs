@@ -144,6 +144,8 @@ mod tests {
             root.join("../orgs/templates"),
             root.join("../incubation/src"),
             root.join("../incubation/templates"),
+            root.join("../catalog/src"),
+            root.join("../catalog/templates"),
         ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("dir") {
@@ -185,6 +187,9 @@ mod tests {
             .chain(
                 std::fs::read_dir(root.join("../incubation/templates"))
                     .expect("incubation templates"),
+            )
+            .chain(
+                std::fs::read_dir(root.join("../catalog/templates")).expect("catalog templates"),
             );
         for entry in entries {
             let path = entry.expect("entry").path();

@@ -60,6 +60,7 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
     let change = key_change(app, graded.id, r#"{"name":"改名后的服务中心"}"#).await;
     let inc = incubation(app, graded.id).await;
     let (hub_org, membership) = federation(app, org.id).await;
+    let cat = catalog(app, graded.id).await;
     HashMap::from([
         ("org_id", org.id.to_string()),
         ("report_id", report.to_string()),
@@ -78,6 +79,10 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
         ("hub_org_id", hub_org.to_string()),
         ("member_org_id", graded.id.to_string()),
         ("membership_id", membership.to_string()),
+        ("district", DISTRICT.to_string()),
+        ("catalog_change_id", cat.proposed.to_string()),
+        ("category_id", cat.category.to_string()),
+        ("licence_id", cat.licence.to_string()),
         ("code", COMMUNITY_B.to_string()),
         ("user_id", b.id.to_string()),
         ("assignment_id", assignment.id.to_string()),

@@ -460,3 +460,81 @@ pub async fn federation(app: &TestApp, member: uuid::Uuid) -> (uuid::Uuid, uuid:
         .unwrap();
     (f.id, membership.id)
 }
+
+/// The demo catalog in the test district (two versions, the second in force), a proposal from
+/// street B to retire A05-02, an approved one from the district to retire A05-03, and a
+/// licence on `holder`.
+pub struct Catalog {
+    pub proposed: uuid::Uuid,
+    pub approved: uuid::Uuid,
+    pub category: uuid::Uuid,
+    pub licence: uuid::Uuid,
+}
+
+pub async fn catalog(app: &TestApp, holder: uuid::Uuid) -> Catalog {
+    use gongzhi_catalog::domain::Change;
+    use gongzhi_catalog::entity::{category, licence};
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let db = &app.state.db.read;
+    let node = |code: &'static str| async move {
+        gongzhi_platform::territory::get(db, code)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let district = node(DISTRICT).await;
+    let today = gongzhi_kernel::calendar::today_in_china();
+    gongzhi_catalog::seed::seed_catalog(&app.state, &district, today)
+        .await
+        .unwrap();
+    let proposed = gongzhi_catalog::seed::change(
+        &app.state,
+        &district.district_code,
+        &node(STREET_B).await,
+        &Change::RetireItem("A05-02".into()),
+        "图书室改由社区自办",
+        "proposed",
+    )
+    .await
+    .unwrap();
+    let approved = gongzhi_catalog::seed::change(
+        &app.state,
+        &district.district_code,
+        &district,
+        &Change::RetireItem("A05-03".into()),
+        "健身指导并入文体活动",
+        "approved",
+    )
+    .await
+    .unwrap();
+    let category = category::Entity::find()
+        .filter(category::Column::Code.eq("A"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = gongzhi_platform::audit::now();
+    let licence = licence::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        org_id: Set(holder),
+        kind: Set("social_work_agency".into()),
+        number: Set("SG-0001".into()),
+        issued_by: Set("盐田区民政局".into()),
+        valid_from: Set(ymd(2023, 1, 1)),
+        valid_until: Set(None),
+        revoked_on: Set(None),
+        recorded_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap();
+    Catalog {
+        proposed: proposed.id,
+        approved: approved.id,
+        category: category.id,
+        licence: licence.id,
+    }
+}

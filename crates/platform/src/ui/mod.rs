@@ -513,3 +513,48 @@ pub fn once() -> String {
 pub fn shell_routes() -> Routes {
     assets::routes()
 }
+
+pub type PageResult = Result<Response, PageError>;
+
+/// After a page form: on success go to `to`; on a validation failure or conflict show the page
+/// again (`again`) with the messages in one line; refusals stay error pages.
+pub async fn outcome<F, Fut>(
+    c: PageCtx,
+    result: Result<(), AppError>,
+    to: String,
+    again: F,
+) -> PageResult
+where
+    F: FnOnce(PageCtx, Option<String>) -> Fut,
+    Fut: Future<Output = PageResult>,
+{
+    match result {
+        Ok(()) => Ok(see_other(&to)),
+        Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(e.into()),
+        Err(e) => {
+            let f = form_errors(e, HashMap::new(), &c)?;
+            let mut messages: Vec<String> = f.general.into_iter().collect();
+            let mut fields: Vec<(String, String)> = f.errors.into_iter().collect();
+            fields.sort();
+            messages.extend(fields.into_iter().map(|(_, m)| m));
+            again(c, Some(messages.join("；"))).await
+        }
+    }
+}
+
+pub fn get<'a>(f: &'a Fields, k: &str) -> &'a str {
+    f.get(k).map(String::as_str).unwrap_or("").trim()
+}
+
+/// A number from a form; an unparsable one becomes a value validation rejects.
+pub fn num(f: &Fields, k: &str) -> i32 {
+    get(f, k).parse().unwrap_or(i32::MIN)
+}
+
+pub fn status_of(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}

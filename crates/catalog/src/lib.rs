@@ -1,0 +1,91 @@
+//! The service catalog (issue 5, capability 5): what streets may buy (事项范围) in categories of
+//! the national guidance catalog, the negative list (负面清单) of 财政部令第102号 Art. 10 with
+//! local entries, admission criteria (准入标准) checked criterion by criterion, versions with
+//! reviewed adjustments (动态调整), and the three catalogs derived from it all: public services
+//! per community, purchasable services per street, qualified providers per item.
+
+pub mod api;
+pub mod domain;
+pub mod entity;
+pub mod export;
+pub mod licences;
+mod migration;
+pub mod qualify;
+pub mod seed;
+pub mod service;
+pub mod ui;
+pub mod ui_manage;
+
+use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
+use gongzhi_platform::Module;
+use gongzhi_platform::web::Routes;
+
+/// See adjustment proposals and organizations' eligibility in one's scope (the catalog itself
+/// is public).
+pub const CATALOG_READ: Permission = Permission("catalog.read");
+/// Propose an adjustment (a street or the district).
+pub const CATALOG_PROPOSE: Permission = Permission("catalog.propose");
+/// Review proposals, publish versions, edit categories (the district).
+pub const CATALOG_MANAGE: Permission = Permission("catalog.manage");
+
+pub struct CatalogModule;
+
+impl Module for CatalogModule {
+    fn name(&self) -> &'static str {
+        "catalog"
+    }
+
+    fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        vec![Box::new(migration::CatalogSchema)]
+    }
+
+    fn permissions(&self) -> Vec<PermissionDecl> {
+        vec![
+            PermissionDecl {
+                permission: CATALOG_READ,
+                roles: &[
+                    DistrictAdmin,
+                    StreetAdmin,
+                    CommunityAdmin,
+                    Supervisor,
+                    Reviewer,
+                    OrgAdmin,
+                    OrgMember,
+                ],
+            },
+            PermissionDecl {
+                permission: CATALOG_PROPOSE,
+                roles: &[DistrictAdmin, StreetAdmin],
+            },
+            PermissionDecl {
+                permission: CATALOG_MANAGE,
+                roles: &[DistrictAdmin],
+            },
+        ]
+    }
+
+    fn routes(&self) -> Routes {
+        api::routes().merge(ui::routes()).merge(ui_manage::routes())
+    }
+
+    fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
+        api::openapi()
+    }
+
+    fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
+        vec![gongzhi_platform::ui::NavEntry {
+            key: "nav.catalog",
+            href: "/catalog",
+            permission: Some(CATALOG_READ),
+            order: 50,
+        }]
+    }
+
+    fn seed_demo<'a>(
+        &'a self,
+        state: &'a gongzhi_platform::AppState,
+        demo: &'a mut gongzhi_platform::module::DemoAccounts,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(seed::demo(state, demo))
+    }
+}
