@@ -474,18 +474,24 @@ pub async fn providers_of(
                 .is_none_or(|(n, id)| (&p.name, &p.id) > (n, id))
         })
         .take(limit as usize + 1)
-        .map(|(p, e)| ProviderView {
+        .map(|(p, warned)| ProviderView {
+            // Only the rows shown are explained.
+            warnings: if warned {
+                item.criteria
+                    .evaluate(&p.facts, svc::today())
+                    .checks
+                    .iter()
+                    .filter(|c| !c.passed)
+                    .map(check_message)
+                    .collect()
+            } else {
+                Vec::new()
+            },
             org_id: p.id,
             name: p.name,
             legal_form: p.facts.legal_form,
             tier: p.facts.tier,
             grade: p.facts.grade,
-            warnings: e
-                .checks
-                .iter()
-                .filter(|c| !c.passed)
-                .map(check_message)
-                .collect(),
         })
         .collect();
     Ok(ProvidersView {
@@ -796,12 +802,7 @@ pub async fn org_eligibility(
     me: CurrentActor,
     Path(org_id): Path<String>,
 ) -> AppResult<Json<EligibilityView>> {
-    let o = gongzhi_orgs::service::get_visible(&state, &me.actor, &org_id).await?;
-    state.authorize(
-        &me.actor,
-        CATALOG_READ,
-        &gongzhi_orgs::service::resource(&o),
-    )?;
+    let o = readable_org(&state, &me.actor, &org_id).await?;
     let (version, rows) = eligibility_of(&state, &o).await?;
     Ok(Json(EligibilityView {
         org_id: o.id,
@@ -855,12 +856,7 @@ pub async fn list_licences(
     me: CurrentActor,
     Path(org_id): Path<String>,
 ) -> AppResult<Json<Vec<LicenceView>>> {
-    let o = gongzhi_orgs::service::get_visible(&state, &me.actor, &org_id).await?;
-    state.authorize(
-        &me.actor,
-        CATALOG_READ,
-        &gongzhi_orgs::service::resource(&o),
-    )?;
+    let o = readable_org(&state, &me.actor, &org_id).await?;
     let rows = licences::list(&state.db.read, o.id).await?;
     Ok(Json(rows.into_iter().map(licence_view).collect()))
 }
@@ -890,6 +886,17 @@ pub async fn revoke_licence(
 ) -> AppResult<Json<LicenceView>> {
     let l = licences::revoke(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
     Ok(Json(licence_view(l)))
+}
+
+/// An organization whose catalog facts (eligibility, licences) the actor may read.
+pub async fn readable_org(
+    state: &AppState,
+    actor: &gongzhi_kernel::authz::Actor,
+    org_id: &str,
+) -> AppResult<org::Model> {
+    let o = gongzhi_orgs::service::get_visible(state, actor, org_id).await?;
+    state.authorize(actor, CATALOG_READ, &gongzhi_orgs::service::resource(&o))?;
+    Ok(o)
 }
 
 /// Category codes of a district, for the forms.

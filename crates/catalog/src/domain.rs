@@ -259,6 +259,59 @@ pub fn whole_years(since: NaiveDate, on: NaiveDate) -> i32 {
 }
 
 impl AdmissionCriteria {
+    fn form_ok(&self, f: &ProviderFacts) -> bool {
+        self.legal_forms.is_empty() || self.legal_forms.contains(&f.legal_form)
+    }
+
+    fn tier_ok(&self, f: &ProviderFacts) -> bool {
+        self.tiers.is_empty() || self.tiers.contains(&f.tier)
+    }
+
+    fn years_ok(&self, years: Option<i32>) -> bool {
+        self.min_years
+            .is_none_or(|min| years.is_some_and(|y| y >= min as i32))
+    }
+
+    fn grade_ok(&self, f: &ProviderFacts) -> bool {
+        self.min_grade
+            .is_none_or(|min| f.grade.is_some_and(|g| g >= min))
+    }
+
+    fn workers_ok(&self, f: &ProviderFacts) -> bool {
+        self.min_social_workers
+            .is_none_or(|min| f.social_workers >= min)
+    }
+
+    /// 差 evaluations within the look-back window.
+    fn poor_count(&self, f: &ProviderFacts, on: NaiveDate) -> usize {
+        let Some(years) = self.no_poor_years else {
+            return 0;
+        };
+        let from = on
+            .checked_sub_months(chrono::Months::new(12 * years))
+            .unwrap_or(NaiveDate::MIN);
+        f.poor_evaluations
+            .iter()
+            .filter(|d| **d > from && **d <= on)
+            .count()
+    }
+
+    /// The verdict of [`evaluate`](Self::evaluate) without the explanation, for judging many
+    /// organizations: `None` when excluded, otherwise whether a warning applies.
+    pub fn admits(&self, f: &ProviderFacts, on: NaiveDate) -> Option<bool> {
+        let ok = f.in_good_order
+            && !f.serious
+            && !(f.abnormal && self.abnormal_blocks)
+            && self.form_ok(f)
+            && self.tier_ok(f)
+            && self.years_ok(f.since.map(|s| whole_years(s, on)))
+            && self.grade_ok(f)
+            && self.workers_ok(f)
+            && self.licences.iter().all(|l| f.licences.contains(l))
+            && self.poor_count(f, on) == 0;
+        ok.then_some(f.abnormal)
+    }
+
     /// Judge an organization criterion by criterion, in the order a reader should hear them.
     pub fn evaluate(&self, f: &ProviderFacts, on: NaiveDate) -> Eligibility {
         let mut checks = Vec::new();
@@ -276,7 +329,7 @@ impl AdmissionCriteria {
         if !self.legal_forms.is_empty() {
             push(
                 "legal_form",
-                self.legal_forms.contains(&f.legal_form),
+                self.form_ok(f),
                 true,
                 vec![("actual", f.legal_form.clone())],
             );
@@ -284,7 +337,7 @@ impl AdmissionCriteria {
         if !self.tiers.is_empty() {
             push(
                 "tier",
-                self.tiers.contains(&f.tier),
+                self.tier_ok(f),
                 true,
                 vec![("actual", f.tier.clone())],
             );
@@ -293,7 +346,7 @@ impl AdmissionCriteria {
             let years = f.since.map(|s| whole_years(s, on));
             push(
                 "years",
-                years.is_some_and(|y| y >= min as i32),
+                self.years_ok(years),
                 true,
                 vec![
                     ("required", min.to_string()),
@@ -304,7 +357,7 @@ impl AdmissionCriteria {
         if let Some(min) = self.min_grade {
             push(
                 "grade",
-                f.grade.is_some_and(|g| g >= min),
+                self.grade_ok(f),
                 true,
                 vec![
                     ("required", format!("{min}A")),
@@ -318,7 +371,7 @@ impl AdmissionCriteria {
         if let Some(min) = self.min_social_workers {
             push(
                 "social_workers",
-                f.social_workers >= min,
+                self.workers_ok(f),
                 true,
                 vec![
                     ("required", min.to_string()),
@@ -335,14 +388,7 @@ impl AdmissionCriteria {
             );
         }
         if let Some(years) = self.no_poor_years {
-            let from = on
-                .checked_sub_months(chrono::Months::new(12 * years))
-                .unwrap_or(NaiveDate::MIN);
-            let poor = f
-                .poor_evaluations
-                .iter()
-                .filter(|d| **d > from && **d <= on)
-                .count();
+            let poor = self.poor_count(f, on);
             push(
                 "past_performance",
                 poor == 0,
@@ -1092,6 +1138,61 @@ mod tests {
         f.serious = false;
         f.in_good_order = false;
         assert!(!AdmissionCriteria::default().evaluate(&f, on).qualified);
+    }
+
+    #[test]
+    fn the_quick_verdict_agrees_with_the_explained_one() {
+        let on = d(2026, 11, 1);
+        let criteria = [
+            AdmissionCriteria::default(),
+            AdmissionCriteria {
+                abnormal_blocks: true,
+                legal_forms: vec!["service_agency".into()],
+                tiers: vec!["registered".into()],
+                min_years: Some(3),
+                min_grade: Some(4),
+                min_social_workers: Some(3),
+                licences: vec!["social_work_agency".into()],
+                no_poor_years: Some(2),
+                notes: String::new(),
+            },
+        ];
+        for n in 0..512u32 {
+            let bit = |k: u32| n & (1 << k) != 0;
+            let f = ProviderFacts {
+                in_good_order: !bit(0),
+                serious: bit(1),
+                abnormal: bit(2),
+                legal_form: if bit(3) {
+                    "association"
+                } else {
+                    "service_agency"
+                }
+                .into(),
+                tier: if bit(4) { "filed" } else { "registered" }.into(),
+                since: Some(if bit(5) { d(2025, 1, 1) } else { d(2020, 1, 1) }),
+                grade: (!bit(6)).then_some(4),
+                social_workers: if bit(7) { 1 } else { 5 },
+                licences: if bit(8) {
+                    vec![]
+                } else {
+                    vec!["social_work_agency".into()]
+                },
+                poor_evaluations: if n % 3 == 0 {
+                    vec![d(2026, 1, 1)]
+                } else {
+                    vec![]
+                },
+            };
+            for c in &criteria {
+                let e = c.evaluate(&f, on);
+                let quick = c.admits(&f, on);
+                assert_eq!(quick.is_some(), e.qualified, "{f:?} {c:?}");
+                if let Some(w) = quick {
+                    assert_eq!(w, e.warnings() > 0, "{f:?} {c:?}");
+                }
+            }
+        }
     }
 
     #[test]

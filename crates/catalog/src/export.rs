@@ -8,7 +8,7 @@ use gongzhi_platform::i18n::tr;
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use crate::api::{VersionQuery, check_message, load};
+use crate::api::{VersionQuery, load};
 use crate::domain::{AdmissionCriteria, ItemDef};
 use crate::qualify::{self, Which};
 use crate::service::today;
@@ -181,47 +181,44 @@ pub async fn export_xlsx(
         row(ws, n as u32 + 1, &cells, None)?;
     }
 
+    // One row per organization with the items it qualifies for: at most one row per
+    // organization, so the sheet stays within Excel's rows however large the district.
     let ws = wb.add_worksheet();
     ws.set_name(tr("catalog.sheet.providers", &[]))
         .map_err(xl)?;
     let heads: Vec<String> = [
-        "catalog.code",
-        "catalog.name",
         "catalog.provider",
         "catalog.grade",
-        "catalog.warnings",
+        "catalog.qualified_items",
+        "catalog.warned_items",
     ]
     .iter()
     .map(|k| tr(k, &[]))
     .collect();
     row(ws, 0, &heads, Some(&bold))?;
+    let mut providers = providers;
+    providers.sort_by(|a, b| a.name.cmp(&b.name));
     let mut r = 1;
-    for i in l.snap.items.values() {
-        let mut rows: Vec<_> = providers
-            .iter()
-            .filter_map(|p| {
-                let e = i.criteria.evaluate(&p.facts, on);
-                e.qualified.then_some((p, e))
-            })
-            .collect();
-        rows.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-        for (p, e) in rows {
-            let warnings: Vec<String> = e
-                .checks
-                .iter()
-                .filter(|c| !c.passed)
-                .map(check_message)
-                .collect();
-            let cells = vec![
-                i.code.clone(),
-                i.name.clone(),
-                p.name.clone(),
-                p.facts.grade.map(|g| format!("{g}A")).unwrap_or_default(),
-                warnings.join("；"),
-            ];
-            row(ws, r, &cells, None)?;
-            r += 1;
+    for p in &providers {
+        let (mut ok, mut warned) = (Vec::new(), Vec::new());
+        for i in l.snap.items.values() {
+            match i.criteria.admits(&p.facts, on) {
+                Some(false) => ok.push(i.code.as_str()),
+                Some(true) => warned.push(i.code.as_str()),
+                None => {}
+            }
         }
+        if ok.is_empty() && warned.is_empty() {
+            continue;
+        }
+        let cells = vec![
+            p.name.clone(),
+            p.facts.grade.map(|g| format!("{g}A")).unwrap_or_default(),
+            ok.join(" "),
+            warned.join(" "),
+        ];
+        row(ws, r, &cells, None)?;
+        r += 1;
     }
     let bytes = wb.save_to_buffer().map_err(xl)?;
     let name = format!("catalog-{}-v{}.xlsx", l.district.code, v.number);

@@ -13,37 +13,6 @@ impl MigrationName for CatalogSchema {
     }
 }
 
-fn long(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.text().not_null();
-    c
-}
-
-fn opt_uuid(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.uuid().null();
-    c
-}
-
-fn opt_big(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.big_integer().null();
-    c
-}
-
-fn flag(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.boolean().not_null();
-    c
-}
-
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(t(from), t(col))
-        .to(t(to), t("id"))
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for CatalogSchema {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {

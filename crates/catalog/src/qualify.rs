@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use gongzhi_orgs::domain::PUBLIC_STATES;
 use gongzhi_orgs::entity::{org, org_grade, org_list_entry, org_standing_event};
-use gongzhi_platform::sea_orm::sea_query::{Query, SelectStatement};
 use gongzhi_platform::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -60,13 +59,14 @@ fn org_filter(which: &Which) -> Condition {
     }
 }
 
-/// The ids of the organizations `which` names, as a subquery for the standing tables.
-fn ids(which: &Which) -> SelectStatement {
-    Query::select()
-        .column(org::Column::Id)
-        .from(org::Entity)
-        .cond_where(org_filter(which))
-        .to_owned()
+/// The standing tables are small next to the registry: they are read whole (or for the one
+/// organization) and matched in memory, which is cheaper than an `IN (subquery)` over a
+/// district's organizations.
+fn only<C: ColumnTrait>(which: &Which, col: C) -> Condition {
+    match which {
+        Which::One(id) => Condition::all().add(col.eq(*id)),
+        Which::District(..) => Condition::all(),
+    }
 }
 
 type OrgRow = (
@@ -127,7 +127,7 @@ pub async fn providers(
         .filter(org_grade::Column::Status.eq("in_force"))
         .filter(org_grade::Column::AwardedOn.lte(on))
         .filter(org_grade::Column::ExpiresOn.gt(on))
-        .filter(org_grade::Column::OrgId.in_subquery(ids(&which)))
+        .filter(only(&which, org_grade::Column::OrgId))
         .into_tuple()
         .all(conn)
         .await?;
@@ -143,7 +143,7 @@ pub async fn providers(
         .column(org_list_entry::Column::List)
         .filter(org_list_entry::Column::RemovedOn.is_null())
         .filter(org_list_entry::Column::EnteredOn.lte(on))
-        .filter(org_list_entry::Column::OrgId.in_subquery(ids(&which)))
+        .filter(only(&which, org_list_entry::Column::OrgId))
         .into_tuple()
         .all(conn)
         .await?;
@@ -172,7 +172,7 @@ pub async fn providers(
                 .add(licence::Column::RevokedOn.is_null())
                 .add(licence::Column::RevokedOn.gt(on)),
         )
-        .filter(licence::Column::OrgId.in_subquery(ids(&which)))
+        .filter(only(&which, licence::Column::OrgId))
         .into_tuple()
         .all(conn)
         .await?;
@@ -187,7 +187,7 @@ pub async fn providers(
         .column(org_standing_event::Column::OccurredOn)
         .filter(org_standing_event::Column::Kind.eq(POOR_EVALUATION))
         .filter(org_standing_event::Column::OccurredOn.lte(on))
-        .filter(org_standing_event::Column::OrgId.in_subquery(ids(&which)))
+        .filter(only(&which, org_standing_event::Column::OrgId))
         .into_tuple()
         .all(conn)
         .await?;
@@ -211,21 +211,17 @@ pub async fn provider(
         .ok_or(AppError::NotFound)
 }
 
-/// The organizations qualified for one item, by name, with the number of warnings each has.
+/// The organizations qualified for one item, by name, each with whether a warning applies.
 pub async fn qualified_for(
     conn: &impl ConnectionTrait,
     district: &str,
     item: &ItemDef,
     on: NaiveDate,
-) -> AppResult<Vec<(Provider, Eligibility)>> {
+) -> AppResult<Vec<(Provider, bool)>> {
     let all = providers(conn, Which::District(district, Some(&item.criteria)), on).await?;
-    let mut out: Vec<(Provider, Eligibility)> = all
+    let mut out: Vec<(Provider, bool)> = all
         .into_iter()
-        .map(|p| {
-            let e = item.criteria.evaluate(&p.facts, on);
-            (p, e)
-        })
-        .filter(|(_, e)| e.qualified)
+        .filter_map(|p| item.criteria.admits(&p.facts, on).map(|w| (p, w)))
         .collect();
     out.sort_by(|a, b| a.0.name.cmp(&b.0.name).then(a.0.id.cmp(&b.0.id)));
     Ok(out)
@@ -259,12 +255,9 @@ pub fn count_all<'a>(
         .map(|item| {
             let mut c = Count::default();
             for p in providers {
-                let e = item.criteria.evaluate(&p.facts, on);
-                if e.qualified {
+                if let Some(warned) = item.criteria.admits(&p.facts, on) {
                     c.qualified += 1;
-                    if e.warnings() > 0 {
-                        c.warned += 1;
-                    }
+                    c.warned += usize::from(warned);
                 }
             }
             (item.code.clone(), c)

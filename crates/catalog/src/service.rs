@@ -402,6 +402,40 @@ pub async fn get_change(state: &AppState, actor: &Actor, id: &str) -> AppResult<
     Ok(c)
 }
 
+/// Move a proposal on the workflow engine (state, event and audit in the caller's transaction).
+#[allow(clippy::too_many_arguments)]
+async fn step(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    who: &AuditActor,
+    c: &change::Model,
+    version: i32,
+    transition: &str,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    workflow::perform(
+        conn,
+        state,
+        actor,
+        who,
+        &CATALOG_CHANGE,
+        Target {
+            table: "catalog_changes",
+            id: c.id.into(),
+            entity_id: &c.id.to_string(),
+            state: &c.state,
+            version,
+            scope: ResourceScope::territory(&c.path),
+        },
+        transition,
+        reason,
+        &(),
+    )
+    .await
+    .map(|_| ())
+}
+
 #[derive(Debug, Clone, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct DecisionInput {
     /// approve / reject / withdraw
@@ -433,23 +467,15 @@ pub async fn decide(
         lock(&txn, &c.district).await?;
         check_against_next(&txn, &c.district, &stored(&c)?).await?;
     }
-    workflow::perform(
+    step(
         &txn,
         state,
         actor,
         who,
-        &CATALOG_CHANGE,
-        Target {
-            table: "catalog_changes",
-            id: c.id.into(),
-            entity_id: &c.id.to_string(),
-            state: &c.state,
-            version: input.version,
-            scope: ResourceScope::territory(&c.path),
-        },
+        &c,
+        input.version,
         &input.transition,
         input.reason.as_deref(),
-        &(),
     )
     .await?;
     let fresh = change::Entity::find_by_id(c.id)
@@ -529,25 +555,7 @@ pub async fn publish(
     .await?;
     write_snapshot(&txn, v.id, &snap).await?;
     for c in &changes {
-        workflow::perform(
-            &txn,
-            state,
-            actor,
-            who,
-            &CATALOG_CHANGE,
-            Target {
-                table: "catalog_changes",
-                id: c.id.into(),
-                entity_id: &c.id.to_string(),
-                state: &c.state,
-                version: c.version,
-                scope: ResourceScope::territory(&c.path),
-            },
-            "apply",
-            None,
-            &(),
-        )
-        .await?;
+        step(&txn, state, actor, who, c, c.version, "apply", None).await?;
         change::Entity::update_many()
             .col_expr(change::Column::AppliedIn, Expr::value(v.id))
             .filter(change::Column::Id.eq(c.id))

@@ -573,9 +573,8 @@ async fn eligibility_view(
     org_id: &str,
     error: Option<String>,
 ) -> PageResult {
-    let o = gongzhi_orgs::service::get_visible(state, &me.actor, org_id).await?;
+    let o = api::readable_org(state, &me.actor, org_id).await?;
     let scope = gongzhi_orgs::service::resource(&o);
-    state.authorize(&me.actor, CATALOG_READ, &scope)?;
     let can_record = state
         .policy
         .authorize(&me.actor, gongzhi_orgs::ORG_STANDING, &scope)

@@ -5,11 +5,11 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use gongzhi_kernel::authz::{ResourceScope, Scope};
+use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageError, PageResult, form_errors, get, num, outcome,
-    render_status, see_other, status_of,
+    Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
+    see_other, status_of,
 };
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
 use serde::Deserialize;
@@ -51,21 +51,6 @@ fn may(
         .policy
         .authorize(&me.actor, p, &ResourceScope::territory(path))
         .is_ok()
-}
-
-/// The highest node where the viewer reads the catalog desk.
-fn first_node(state: &AppState, me: &CurrentActor) -> Result<String, PageError> {
-    me.actor
-        .grants
-        .iter()
-        .filter(|g| state.policy.role_has(g.role, CATALOG_READ))
-        .filter_map(|g| match &g.scope {
-            Scope::Territory { code, path } => Some((path.len(), code)),
-            _ => None,
-        })
-        .min()
-        .map(|(_, code)| code.clone())
-        .ok_or(PageError(AppError::Forbidden))
 }
 
 pub struct ChangeRow {
@@ -111,7 +96,7 @@ async fn desk(
 ) -> PageResult {
     let node = match q.node.filter(|n| !n.is_empty()).or(c.scope_code.clone()) {
         Some(n) => n,
-        None => first_node(&state, &me)?,
+        None => gongzhi_platform::ui::first_node(&state, &me.actor, CATALOG_READ)?,
     };
     desk_view(
         &state,
@@ -427,7 +412,7 @@ async fn change_form(
 ) -> PageResult {
     let node = match q.node.filter(|n| !n.is_empty()).or(c.scope_code.clone()) {
         Some(n) => n,
-        None => first_node(&state, &me)?,
+        None => gongzhi_platform::ui::first_node(&state, &me.actor, CATALOG_PROPOSE)?,
     };
     let n = svc::node(&state.db.read, &node).await?;
     state.authorize(

@@ -13,25 +13,6 @@ impl MigrationName for IncubationSchema {
     }
 }
 
-fn long(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.text().not_null();
-    c
-}
-
-fn opt_uuid(name: &'static str) -> ColumnDef {
-    let mut c = ColumnDef::new(t(name));
-    c.uuid().null();
-    c
-}
-
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(t(from), t(col))
-        .to(t(to), t("id"))
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for IncubationSchema {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {

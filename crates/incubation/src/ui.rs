@@ -991,27 +991,12 @@ async fn targets_page(
         .or(c.scope_code.clone())
     {
         Some(t) => t,
-        None => first_node(&state, &me)?,
+        None => gongzhi_platform::ui::first_node(&state, &me.actor, INCUBATION_READ)?,
     };
     let year = q
         .year
         .unwrap_or_else(|| chrono::Datelike::year(&svc::today()));
     targets_view(&state, c, &me, &territory, year, None).await
-}
-
-/// The highest node where the viewer reads incubation.
-fn first_node(state: &AppState, me: &CurrentActor) -> Result<String, PageError> {
-    me.actor
-        .grants
-        .iter()
-        .filter(|g| state.policy.role_has(g.role, INCUBATION_READ))
-        .filter_map(|g| match &g.scope {
-            gongzhi_kernel::authz::Scope::Territory { code, path } => Some((path.len(), code)),
-            _ => None,
-        })
-        .min()
-        .map(|(_, code)| code.clone())
-        .ok_or(PageError(AppError::Forbidden))
 }
 
 async fn targets_view(

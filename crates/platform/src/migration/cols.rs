@@ -73,3 +73,31 @@ pub fn version() -> ColumnDef {
     c.integer().not_null().default(1);
     c
 }
+/// Long text (descriptions, JSON).
+pub fn long(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.text().not_null();
+    c
+}
+pub fn opt_uuid(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.uuid().null();
+    c
+}
+pub fn opt_big(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.big_integer().null();
+    c
+}
+pub fn flag(name: &'static str) -> ColumnDef {
+    let mut c = ColumnDef::new(Alias::new(name));
+    c.boolean().not_null();
+    c
+}
+/// A foreign key from `from.col` to `to.id`.
+pub fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(t(from), t(col))
+        .to(t(to), t("id"))
+        .to_owned()
+}

@@ -558,3 +558,22 @@ pub fn status_of(error: &Option<String>) -> StatusCode {
         StatusCode::OK
     }
 }
+
+/// The highest territory node where the viewer holds `permission` (a page's default scope).
+pub fn first_node(
+    state: &AppState,
+    actor: &Actor,
+    permission: Permission,
+) -> Result<String, PageError> {
+    actor
+        .grants
+        .iter()
+        .filter(|g| state.policy.role_has(g.role, permission))
+        .filter_map(|g| match &g.scope {
+            Scope::Territory { code, path } => Some((path.len(), code)),
+            _ => None,
+        })
+        .min()
+        .map(|(_, code)| code.clone())
+        .ok_or(PageError(AppError::Forbidden))
+}
