@@ -209,6 +209,39 @@ async fn l_latest(state: &AppState, district: &str) -> Result<domain::Snapshot, 
     }
 }
 
+/// Which of the desk's forms a post came from.
+enum DeskForm {
+    Publish,
+    Category,
+}
+
+/// After a desk form: go on, or show the desk again with the form's messages.
+#[allow(clippy::too_many_arguments)]
+async fn desk_outcome(
+    state: &AppState,
+    c: PageCtx,
+    me: &CurrentActor,
+    district: &str,
+    f: &Fields,
+    result: Result<(), AppError>,
+    to: String,
+    which: DeskForm,
+) -> PageResult {
+    match result {
+        Ok(()) => Ok(see_other(&to)),
+        Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(e.into()),
+        Err(e) => {
+            let form = form_errors(e, f.clone(), &c)?;
+            let general = form.general.clone();
+            let (publish, category) = match which {
+                DeskForm::Publish => (form, FormState::default()),
+                DeskForm::Category => (FormState::default(), form),
+            };
+            desk_view(state, c, me, district, publish, category, general).await
+        }
+    }
+}
+
 async fn publish_post(
     State(state): State<AppState>,
     c: PageCtx,
@@ -232,26 +265,8 @@ async fn publish_post(
         .map(|_| ()),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/public/catalogs/{district}/versions?done=version_published"
-        ))),
-        Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(e.into()),
-        Err(e) => {
-            let form = form_errors(e, f.clone(), &c)?;
-            let general = form.general.clone();
-            desk_view(
-                &state,
-                c,
-                &me,
-                &district,
-                form,
-                FormState::default(),
-                general,
-            )
-            .await
-        }
-    }
+    let to = format!("/public/catalogs/{district}/versions?done=version_published");
+    desk_outcome(&state, c, &me, &district, &f, result, to, DeskForm::Publish).await
 }
 
 async fn category_post(
@@ -292,26 +307,18 @@ async fn category_post(
         .map(|_| ()),
         _ => Err(AppError::field("op", "catalog.kind_unknown")),
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!(
-            "/catalog?node={district}&done=category_saved"
-        ))),
-        Err(e @ (AppError::Forbidden | AppError::NotFound)) => Err(e.into()),
-        Err(e) => {
-            let form = form_errors(e, f.clone(), &c)?;
-            let general = form.general.clone();
-            desk_view(
-                &state,
-                c,
-                &me,
-                &district,
-                FormState::default(),
-                form,
-                general,
-            )
-            .await
-        }
-    }
+    let to = format!("/catalog?node={district}&done=category_saved");
+    desk_outcome(
+        &state,
+        c,
+        &me,
+        &district,
+        &f,
+        result,
+        to,
+        DeskForm::Category,
+    )
+    .await
 }
 
 // ---- the proposal form ---------------------------------------------------------------------------

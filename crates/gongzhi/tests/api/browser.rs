@@ -555,5 +555,27 @@ async fn other_streets_are_closed_and_language_switches() {
     let page = s.text().await;
     assert!(page.contains("田东社区爱心互助会"), "{page}");
     s.axe("incubation-apply").await;
+
+    // The service catalog: the district approves the street's proposal on its desk; the public
+    // catalog, an item with its qualified organizations, and the versions with their diff.
+    s.client.delete_all_cookies().await.unwrap();
+    s.login("qu.admin").await;
+    s.go("/catalog?node=440308000000").await;
+    s.axe("catalog-desk").await;
+    s.follow("table a[href^='/catalog/changes/']").await;
+    assert!(s.text().await.contains("寒假儿童托管服务"));
+    s.axe("catalog-change").await;
+    s.click("button[value=approve]").await;
+    assert!(s.text().await.contains("调整申请已通过"));
+    s.go("/catalog/changes/new?node=440308000000").await;
+    s.axe("catalog-propose").await;
+    s.go("/public/catalogs/440308000000").await;
+    s.axe("catalog-public").await;
+    s.shots("14-catalog").await;
+    s.follow("a[href$='/items/A01-03']").await;
+    s.axe("catalog-item").await;
+    s.go("/public/catalogs/440308000000/versions").await;
+    assert!(s.text().await.contains("E01-04"));
+    s.axe("catalog-versions").await;
     s.close().await;
 }
