@@ -146,6 +146,7 @@ mod tests {
             root.join("../incubation/templates"),
             root.join("../catalog/src"),
             root.join("../catalog/templates"),
+            root.join("../procurement/src"),
         ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("dir") {
