@@ -36,7 +36,10 @@ impl Module for CatalogModule {
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(migration::CatalogSchema)]
+        vec![
+            Box::new(migration::CatalogSchema),
+            Box::new(migration::FactsIndex),
+        ]
     }
 
     fn permissions(&self) -> Vec<PermissionDecl> {
