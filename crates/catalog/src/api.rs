@@ -437,21 +437,26 @@ pub async fn public_providers(
         cursor: q.cursor,
     };
     Ok(Json(
-        providers_of(&state, &district, &item_code, q.version, &page).await?,
+        providers_of(
+            &state,
+            &load(&state, &district, q.version).await?,
+            &item_code,
+            &page,
+        )
+        .await?,
     ))
 }
 
+/// A page of the qualified providers of one item of a loaded version.
 pub async fn providers_of(
     state: &AppState,
-    district: &str,
+    l: &Loaded,
     item_code: &str,
-    version: Option<i32>,
     page: &PageParams,
 ) -> AppResult<ProvidersView> {
     let limit = page.limit()?;
     let after: Option<(String, uuid::Uuid)> = page.decode()?;
-    let l = load(state, district, version).await?;
-    let v = l.version.ok_or(AppError::NotFound)?;
+    let v = l.version.as_ref().ok_or(AppError::NotFound)?;
     let item = l
         .snap
         .items
@@ -901,11 +906,7 @@ pub async fn readable_org(
 
 /// Category codes of a district, for the forms.
 pub async fn category_codes(state: &AppState, district: &str) -> AppResult<Vec<(String, String)>> {
-    Ok(category::Entity::find()
-        .filter(category::Column::District.eq(district))
-        .order_by_asc(category::Column::Sort)
-        .order_by_asc(category::Column::Code)
-        .all(&state.db.read)
+    Ok(svc::categories(&state.db.read, district)
         .await?
         .into_iter()
         .map(|c| (c.code, c.name))

@@ -28,7 +28,8 @@ fn row(ws: &mut Worksheet, r: u32, cells: &[String], format: Option<&Format>) ->
     Ok(())
 }
 
-fn yuan(fen: Option<i64>) -> String {
+/// A price in yuan as shown and as typed back into a form (`Money` parses its own display).
+pub fn yuan(fen: Option<i64>) -> String {
     fen.map(|f| gongzhi_kernel::Money::from_fen(f).to_string())
         .unwrap_or_default()
 }

@@ -930,27 +930,16 @@ pub async fn seed_catalog(
         second_id = Some(v.id);
     }
     for c in &changes {
-        change::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            district: Set(district.district_code.clone()),
-            node_code: Set(district.code.clone()),
-            path: Set(district.path.clone()),
-            kind: Set(c.kind().into()),
-            code: Set(c.code().into()),
-            payload: Set(c.payload().to_string()),
-            reason: Set(
-                "年度评估后调整：助餐服务提高准入等级，公众号运营改由社区自行承担，新增涉密事项。"
-                    .into(),
-            ),
-            state: Set("applied".into()),
-            proposed_by: Set(None),
-            applied_in: Set(second_id),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(3),
-        }
-        .insert(&txn)
-        .await?;
+        let mut row = service::change_row(
+            &district.district_code,
+            district,
+            c,
+            "年度评估后调整：助餐服务提高准入等级，公众号运营改由社区自行承担，新增涉密事项。",
+            "applied",
+            None,
+        );
+        row.applied_in = Set(second_id);
+        row.insert(&txn).await?;
     }
     audit::record(
         &txn,
@@ -1020,23 +1009,9 @@ pub async fn change(
     reason: &str,
     in_state: &str,
 ) -> anyhow::Result<change::Model> {
-    let now = audit::now();
-    Ok(change::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        district: Set(district.into()),
-        node_code: Set(node.code.clone()),
-        path: Set(node.path.clone()),
-        kind: Set(c.kind().into()),
-        code: Set(c.code().into()),
-        payload: Set(c.payload().to_string()),
-        reason: Set(reason.into()),
-        state: Set(in_state.into()),
-        proposed_by: Set(None),
-        applied_in: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&state.db.write)
-    .await?)
+    Ok(
+        service::change_row(district, node, c, reason, in_state, None)
+            .insert(&state.db.write)
+            .await?,
+    )
 }

@@ -180,17 +180,28 @@ pub async fn next_snapshot(
     conn: &impl ConnectionTrait,
     district: &str,
 ) -> AppResult<(Snapshot, Vec<change::Model>)> {
+    let (_, next, changes) = latest_and_next(conn, district).await?;
+    Ok((next, changes))
+}
+
+/// The latest published version's content, what the next version would hold, and the approved
+/// changes between them.
+pub async fn latest_and_next(
+    conn: &impl ConnectionTrait,
+    district: &str,
+) -> AppResult<(Snapshot, Snapshot, Vec<change::Model>)> {
     let all = versions(conn, district).await?;
-    let mut snap = match all.last() {
+    let latest = match all.last() {
         Some(v) => snapshot(conn, v.id).await?,
         None => Snapshot::default(),
     };
+    let mut next = latest.clone();
     let changes = approved(conn, district).await?;
     for c in &changes {
-        snap.apply(&stored(c)?)
+        next.apply(&stored(c)?)
             .map_err(|e| AppError::Validation(e.into()))?;
     }
-    Ok((snap, changes))
+    Ok((latest, next, changes))
 }
 
 /// Take the district's catalog lock for this transaction (approvals and publications queue).
@@ -352,24 +363,15 @@ pub async fn propose(
         }
     };
     check_against_next(&state.db.read, &district, &c).await?;
-    let now = audit::now();
     let txn = state.db.write.begin().await?;
-    let row = change::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        district: Set(district),
-        node_code: Set(n.code.clone()),
-        path: Set(n.path.clone()),
-        kind: Set(c.kind().to_string()),
-        code: Set(c.code().to_string()),
-        payload: Set(c.payload().to_string()),
-        reason: Set(reason.clone()),
-        state: Set(CATALOG_CHANGE.initial.to_string()),
-        proposed_by: Set(Some(actor.user_id.0)),
-        applied_in: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
+    let row = change_row(
+        &district,
+        &n,
+        &c,
+        &reason,
+        CATALOG_CHANGE.initial,
+        Some(actor.user_id.0),
+    )
     .insert(&txn)
     .await?;
     audit::record(
@@ -386,6 +388,34 @@ pub async fn propose(
     .await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// A proposal's row as first written.
+pub fn change_row(
+    district: &str,
+    node: &territory::Model,
+    c: &Change,
+    reason: &str,
+    in_state: &str,
+    proposed_by: Option<uuid::Uuid>,
+) -> change::ActiveModel {
+    let now = audit::now();
+    change::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        district: Set(district.into()),
+        node_code: Set(node.code.clone()),
+        path: Set(node.path.clone()),
+        kind: Set(c.kind().into()),
+        code: Set(c.code().into()),
+        payload: Set(c.payload().to_string()),
+        reason: Set(reason.into()),
+        state: Set(in_state.into()),
+        proposed_by: Set(proposed_by),
+        applied_in: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
 }
 
 /// A change the actor may see: in their scope, or any of their district's for the district.

@@ -12,23 +12,15 @@ use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use gongzhi_platform::ui::{
     Fields, PageCtx, PageError, PageResult, get, num, outcome, render_status, status_of,
 };
-use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, PageParams, Probe, Routes};
+use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, PageParams, Routes};
 use serde::Deserialize;
 
 use crate::api::{self, DiffView, TierCatalogView, VersionView, check_message};
 use crate::domain::{ItemDef, LICENCE_KINDS, NegativeDef};
-use crate::export::criteria_lines;
+use crate::export::{criteria_lines, yuan};
 use crate::licences::{self, LicenceInput, RevokeInput};
 use crate::service::{self as svc, today};
 use crate::{CATALOG_READ, qualify};
-
-pub fn form(body: &'static str) -> Probe {
-    Probe {
-        query: "",
-        body: Some(body),
-        content_type: "application/x-www-form-urlencoded",
-    }
-}
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -39,12 +31,7 @@ pub fn routes() -> Routes {
         .get("/public/catalogs/public-services/{community}", Access::Public, services_page)
         .get("/orgs/{org_id}/eligibility", Access::Permission(CATALOG_READ), eligibility_page)
         .post("/orgs/{org_id}/licences", Access::Permission(gongzhi_orgs::ORG_STANDING), licence_post)
-        .with_probe(form("op=record&kind=food_business&number=JY34403080000001&issued_by=&valid_from=2024-01-01&valid_until="))
-}
-
-fn yuan(fen: Option<i64>) -> String {
-    fen.map(|f| gongzhi_kernel::Money::from_fen(f).to_string())
-        .unwrap_or_default()
+        .probe_form("op=record&kind=food_business&number=JY34403080000001&issued_by=&valid_from=2024-01-01&valid_until=")
 }
 
 /// An item as lists show it.
@@ -308,7 +295,7 @@ async fn item_page(
         cursor: q.cursor.clone(),
     };
     let l = api::load(&state, &district, q.version).await?;
-    let p = api::providers_of(&state, &district, &code, q.version, &page).await?;
+    let p = api::providers_of(&state, &l, &code, &page).await?;
     let category = svc::categories(&state.db.read, &l.district.district_code)
         .await?
         .into_iter()

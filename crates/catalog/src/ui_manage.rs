@@ -19,9 +19,9 @@ use crate::domain::{
     self, CHANGE_KINDS, Change, ItemDef, ItemInput, LICENCE_KINDS, NEGATIVE_CATEGORIES,
     NegativeDef, TIERS,
 };
-use crate::export::criteria_lines;
+use crate::export::{criteria_lines, yuan};
 use crate::service::{self as svc, CategoryInput, CategoryPatch, ChangeInput, DecisionInput};
-use crate::ui::{DiffRows, ItemRow, diff_rows, form, item_row, parse_date};
+use crate::ui::{DiffRows, ItemRow, diff_rows, item_row, parse_date};
 use crate::{CATALOG_MANAGE, CATALOG_PROPOSE, CATALOG_READ};
 
 pub fn routes() -> Routes {
@@ -31,14 +31,14 @@ pub fn routes() -> Routes {
         .get("/catalog/changes/new", Access::Permission(CATALOG_PROPOSE), change_form)
         .probe_query("node={foreign_street}")
         .post("/catalog/changes", Access::Permission(CATALOG_PROPOSE), change_create)
-        .with_probe(form("node={foreign_street}&kind=retire_item&code=A05-01&reason=%E6%8E%A2%E9%92%88%E7%90%86%E7%94%B1"))
+        .probe_form("node={foreign_street}&kind=retire_item&code=A05-01&reason=%E6%8E%A2%E9%92%88%E7%90%86%E7%94%B1")
         .get("/catalog/changes/{catalog_change_id}", Access::Permission(CATALOG_READ), change_page)
         .post("/catalog/changes/{catalog_change_id}", Access::Permission(CATALOG_READ), change_post)
-        .with_probe(form("transition=approve&version=1&reason="))
+        .probe_form("transition=approve&version=1&reason=")
         .post("/catalog/versions", Access::Permission(CATALOG_MANAGE), publish_post)
-        .with_probe(form("district={district}&effective_from=2099-01-01&title=%E6%8E%A2%E9%92%88%E7%89%88%E6%9C%AC&notes="))
+        .probe_form("district={district}&effective_from=2099-01-01&title=%E6%8E%A2%E9%92%88%E7%89%88%E6%9C%AC&notes=")
         .post("/catalog/categories", Access::Permission(CATALOG_MANAGE), category_post)
-        .with_probe(form("op=add&district={district}&code=Z9&name=%E6%8E%A2%E9%92%88%E7%B1%BB%E5%88%AB&parent_code="))
+        .probe_form("op=add&district={district}&code=Z9&name=%E6%8E%A2%E9%92%88%E7%B1%BB%E5%88%AB&parent_code=")
 }
 
 fn may(
@@ -150,8 +150,9 @@ async fn desk_view(
         })
         .collect();
     let (approved, preview) = if can_manage {
-        let (next, approved) = svc::next_snapshot(&state.db.read, &d.district_code).await?;
-        let diff = domain::diff(&l_latest(state, &d.district_code).await?, &next);
+        let (latest, next, approved) =
+            svc::latest_and_next(&state.db.read, &d.district_code).await?;
+        let diff = domain::diff(&latest, &next);
         (
             approved.len(),
             Some(diff_rows(&c, &diff, c.t("catalog.next_version_preview"))),
@@ -198,15 +199,6 @@ async fn desk_view(
         error,
     };
     Ok(render_status(status, &out))
-}
-
-/// The content of the latest published version (what the next one is compared with).
-async fn l_latest(state: &AppState, district: &str) -> Result<domain::Snapshot, AppError> {
-    let all = svc::versions(&state.db.read, district).await?;
-    match all.last() {
-        Some(v) => svc::snapshot(&state.db.read, v.id).await,
-        None => Ok(domain::Snapshot::default()),
-    }
 }
 
 /// Which of the desk's forms a post came from.
@@ -362,10 +354,6 @@ fn item_values(i: &ItemDef) -> Fields {
     }
     set("service_standard", i.service_standard.clone());
     set("unit", i.unit.clone());
-    let yuan = |f: Option<i64>| {
-        f.map(|x| format!("{}.{:02}", x / 100, x % 100))
-            .unwrap_or_default()
-    };
     set("price_min", yuan(i.price_min_fen));
     set("price_max", yuan(i.price_max_fen));
     set(

@@ -27,23 +27,15 @@ pub(crate) use gongzhi_platform::ui::{Fields, PageResult, get, num, outcome, sta
 
 const MULTIPART: &str = "multipart/form-data; boundary=XyZ";
 
-pub(crate) fn form(body: &'static str) -> Probe {
-    Probe {
-        query: "",
-        body: Some(body),
-        content_type: "application/x-www-form-urlencoded",
-    }
-}
-
 pub fn routes() -> Routes {
     Routes::new()
         .get("/incubators", Access::Permission(INCUBATION_READ), incubators_page)
         .probe_query("territory={foreign_street}")
         .post("/incubators", Access::Permission(INCUBATION_MANAGE), incubator_create)
-        .with_probe(form("hub_id={hub_id}&name=%E6%8E%A2%E9%92%88%E5%9F%BA%E5%9C%B0&capacity=10&review_days=10&description="))
+        .probe_form("hub_id={hub_id}&name=%E6%8E%A2%E9%92%88%E5%9F%BA%E5%9C%B0&capacity=10&review_days=10&description=")
         .get("/incubators/{incubator_id}", Access::Permission(INCUBATION_READ), incubator_page)
         .post("/incubators/{incubator_id}", Access::Permission(INCUBATION_MANAGE), incubator_post)
-        .with_probe(form("op=cohort&name=%E6%8E%A2%E9%92%88%E6%89%B9%E6%AC%A1&opens_on=2026-01-01&closes_on=2026-12-31&starts_on=2027-01-01&ends_on=2027-12-31&seats=5&call_text="))
+        .probe_form("op=cohort&name=%E6%8E%A2%E9%92%88%E6%89%B9%E6%AC%A1&opens_on=2026-01-01&closes_on=2026-12-31&starts_on=2027-01-01&ends_on=2027-12-31&seats=5&call_text=")
         .get("/incubation-cohorts/{cohort_id}/apply", Access::Permission(INCUBATION_APPLY), apply_form)
         .probe_query("org={org_id}")
         .upload("/incubation-cohorts/{cohort_id}/apply", Access::Permission(INCUBATION_APPLY), apply_submit)
@@ -54,7 +46,7 @@ pub fn routes() -> Routes {
         })
         .get("/incubation-applications/{application_id}", Access::Permission(INCUBATION_READ), application_page)
         .post("/incubation-applications/{application_id}", Access::Permission(INCUBATION_READ), application_post)
-        .with_probe(form("op=transition&transition=decline&version=1&reason=x"))
+        .probe_form("op=transition&transition=decline&version=1&reason=x")
         .upload("/incubation-applications/{application_id}/documents", Access::Permission(INCUBATION_APPLY), application_upload)
         .with_probe(Probe {
             query: "",
@@ -64,7 +56,7 @@ pub fn routes() -> Routes {
         .get("/incubation/targets", Access::Permission(INCUBATION_READ), targets_page)
         .probe_query("territory={foreign_street}")
         .post("/incubation/targets", Access::Permission(INCUBATION_TARGETS), targets_post)
-        .with_probe(form("territory={foreign_street}&year=2026&level=community&target=90&version=0"))
+        .probe_form("territory={foreign_street}&year=2026&level=community&target=90&version=0")
         .get("/public/incubation", Access::Public, public_calls)
         .merge(ui_stays::routes())
 }

@@ -16,14 +16,14 @@ use crate::domain;
 use crate::entity::{incubation, incubator, plan_item};
 use crate::service as svc;
 use crate::stays::{self, AlumniInput, AssessmentInput, CheckinInput, ItemDone, StayQuery};
-use crate::ui::{Fields, PageResult, date, form, get, num, org_names, outcome, status_of};
+use crate::ui::{Fields, PageResult, date, get, num, org_names, outcome, status_of};
 use crate::{INCUBATION_MENTOR, INCUBATION_READ};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/incubations/{incubation_id}", Access::Permission(INCUBATION_READ), stay_page)
         .post("/incubations/{incubation_id}", Access::Permission(INCUBATION_READ), stay_post)
-        .with_probe(form("op=checkin&met_on=2026-06-01&mode=visit&minutes=60&notes=probe+visit+notes&plan_item_id="))
+        .probe_form("op=checkin&met_on=2026-06-01&mode=visit&minutes=60&notes=probe+visit+notes&plan_item_id=")
         .get("/mentoring", Access::SignedIn, mentoring_page)
 }
 

@@ -30,11 +30,6 @@ type FilterSelect = (&'static str, String, Vec<(String, String, bool)>);
 type FormSelect = (&'static str, String, Vec<(String, String)>);
 
 pub fn routes() -> Routes {
-    let form = |body: &'static str| Probe {
-        query: "",
-        body: Some(body),
-        content_type: "application/x-www-form-urlencoded",
-    };
     Routes::new()
         .get("/orgs", Access::Permission(ORG_READ), directory)
         .probe_query("territory={foreign_street}")
@@ -45,9 +40,9 @@ pub fn routes() -> Routes {
         .get("/orgs/apply", Access::Permission(ORG_APPLY), apply_form)
         .probe_query("territory={foreign_community}")
         .post("/orgs/apply", Access::Permission(ORG_APPLY), apply_submit)
-        .with_probe(form(
+        .probe_form(
             "name=%E6%8E%A2%E9%92%88%E4%BA%92%E5%8A%A9%E4%BC%9A&tier=filed&territory={foreign_community}&categories=191.service&person_in_charge=x&_once=probe-org",
-        ))
+        )
         .get("/orgs/import", Access::Permission(crate::ORG_REGISTER), crate::ui_import::import_form)
         .probe_query("territory={foreign_street}")
         .upload("/orgs/import", Access::Permission(crate::ORG_REGISTER), crate::ui_import::import_submit)
@@ -58,28 +53,28 @@ pub fn routes() -> Routes {
         })
         .get("/orgs/{org_id}", Access::Permission(ORG_READ), org_page)
         .post("/orgs/{org_id}/transitions", Access::Permission(ORG_READ), org_transition)
-        .with_probe(form("transition=deregister&version=1&reason=x"))
+        .probe_form("transition=deregister&version=1&reason=x")
         .get("/orgs/{org_id}/edit", Access::Permission(crate::ORG_EDIT), crate::ui_edit::edit_form)
         .post("/orgs/{org_id}/edit", Access::Permission(crate::ORG_EDIT), crate::ui_edit::edit_submit)
-        .with_probe(form("op=edit&version=1&service_areas=x&categories=191.service&staff_count=3&social_worker_count=1&party_org=none"))
+        .probe_form("op=edit&version=1&service_areas=x&categories=191.service&staff_count=3&social_worker_count=1&party_org=none")
         .post(
             "/org-changes/{change_id}/transitions",
             Access::Permission(ORG_READ),
             crate::ui_edit::change_transition,
         )
-        .with_probe(form("transition=approve&version=1"))
+        .probe_form("transition=approve&version=1")
         .post(
             "/orgs/{org_id}/network",
             Access::Permission(ORG_READ),
             crate::ui_network::network_submit,
         )
-        .with_probe(form("op=designate&kind=hub_org&reach={foreign_street}&version=1"))
+        .probe_form("op=designate&kind=hub_org&reach={foreign_street}&version=1")
         .post(
             "/orgs/{org_id}/standing",
             Access::Permission(ORG_READ),
             crate::ui_standing::standing_submit,
         )
-        .with_probe(form("op=event&kind=warning&occurred_on=2026-01-05&version=1"))
+        .probe_form("op=event&kind=warning&occurred_on=2026-01-05&version=1")
         .upload(
             "/orgs/{org_id}/documents",
             Access::Permission(crate::ORG_EDIT),

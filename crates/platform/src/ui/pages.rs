@@ -36,11 +36,6 @@ type PageResult = Result<Response, PageError>;
 use super::Fields;
 
 pub fn routes() -> Routes {
-    let form = |body: &'static str| crate::web::Probe {
-        query: "",
-        body: Some(body),
-        content_type: "application/x-www-form-urlencoded",
-    };
     Routes::new()
         .get("/login", Access::Public, login_form)
         .post("/login", Access::Public, login_submit)
@@ -54,25 +49,25 @@ pub fn routes() -> Routes {
         .probe_query("code={foreign_street}")
         .get("/territory/{code}", Access::Permission(TERRITORY_READ), territory_page)
         .post("/territory/{code}/children", Access::Permission(TERRITORY_WRITE), create_child)
-        .with_probe(form("code={foreign_new_grid}&name=%E6%8E%A2%E9%92%88&kind=grid&_once=probe-child"))
+        .probe_form("code={foreign_new_grid}&name=%E6%8E%A2%E9%92%88&kind=grid&_once=probe-child")
         .post("/territory/{code}/hubs", Access::Permission(TERRITORY_WRITE), create_hub)
-        .with_probe(form("name=%E6%8E%A2%E9%92%88&kind=party_service_center&_once=probe-hub"))
+        .probe_form("name=%E6%8E%A2%E9%92%88&kind=party_service_center&_once=probe-hub")
         .post("/territory/{code}/rename", Access::Permission(TERRITORY_WRITE), rename)
-        .with_probe(form("name=%E6%94%B9%E5%90%8D&version=1"))
+        .probe_form("name=%E6%94%B9%E5%90%8D&version=1")
         .get("/users", Access::Permission(USER_READ), users_page)
         .probe_query("scope={foreign_street}")
         .get("/users/new", Access::Permission(USER_MANAGE), user_new)
         .probe_query("home={foreign_street}")
         .post("/users", Access::Permission(USER_MANAGE), user_create)
-        .with_probe(form("username=probe.page&display_name=p&password=Probe12345&home={foreign_street}&_once=probe-user"))
+        .probe_form("username=probe.page&display_name=p&password=Probe12345&home={foreign_street}&_once=probe-user")
         .get("/users/{user_id}", Access::Permission(USER_READ), user_page)
         .post("/users/{user_id}/roles", Access::Permission(USER_MANAGE), user_grant)
-        .with_probe(form("role=community_admin&scope={foreign_community}"))
+        .probe_form("role=community_admin&scope={foreign_community}")
         .post("/users/{user_id}/roles/{assignment_id}/revoke", Access::Permission(USER_MANAGE), user_revoke)
         .post("/users/{user_id}/status", Access::Permission(USER_MANAGE), user_status)
-        .with_probe(form("status=disabled"))
+        .probe_form("status=disabled")
         .post("/users/{user_id}/password", Access::Permission(USER_MANAGE), user_reset)
-        .with_probe(form("new_password=Reset12345"))
+        .probe_form("new_password=Reset12345")
         .get("/tokens", Access::SignedIn, tokens_page)
         .post("/tokens", Access::SignedIn, token_create)
         .post("/tokens/{token_id}/revoke", Access::SignedIn, token_revoke)

@@ -155,6 +155,15 @@ impl Routes {
         })
     }
 
+    /// Attach a form probe body (`application/x-www-form-urlencoded`) to the route added last.
+    pub fn probe_form(self, body: &'static str) -> Self {
+        self.with_probe(Probe {
+            query: "",
+            body: Some(body),
+            content_type: "application/x-www-form-urlencoded",
+        })
+    }
+
     pub fn with_probe(mut self, probe: Probe) -> Self {
         if let Some(last) = self.defs.last_mut() {
             last.probe = Some(probe);
