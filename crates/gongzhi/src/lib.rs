@@ -15,5 +15,6 @@ pub fn modules() -> Vec<Arc<dyn Module>> {
         Arc::new(gongzhi_orgs::OrgsModule),
         Arc::new(gongzhi_incubation::IncubationModule),
         Arc::new(gongzhi_catalog::CatalogModule),
+        Arc::new(gongzhi_procurement::ProcurementModule),
     ]
 }

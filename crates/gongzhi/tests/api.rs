@@ -16,6 +16,7 @@ mod api {
     pub mod orgs;
     pub mod pages;
     pub mod plumbing;
+    pub mod purchase;
     pub mod standing;
     pub mod territory;
     pub mod workflow;

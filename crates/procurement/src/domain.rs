@@ -6,7 +6,10 @@
 //! result reproducible.
 
 use chrono::{Datelike, Months, NaiveDate};
+use gongzhi_kernel::workflow::{ReasonRule, TransitionDef, WorkflowDef};
 use gongzhi_kernel::{FieldError, Money, WorkingCalendar};
+
+use crate::{PURCHASE_APPROVE, PURCHASE_MANAGE};
 
 /// 采购方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -173,7 +176,16 @@ impl BudgetLine {
 
 /// Weights of a scoring rubric (评分细则), in points summing to 100. The price score is
 /// computed from the bids; the other parts are scored by each reviewer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    gongzhi_platform::utoipa::ToSchema,
+)]
 pub struct Rubric {
     pub price: u32,
     pub technical: u32,
@@ -460,6 +472,241 @@ pub fn budget_year(on: NaiveDate) -> i32 {
     on.year()
 }
 
+/// Fund sources (资金来源) of budget lines.
+pub const FUND_SOURCES: [&str; 4] = [
+    // 一般公共预算
+    "general_budget",
+    // 福利彩票公益金
+    "lottery_fund",
+    // 上级转移支付
+    "higher_transfer",
+    // 社区党组织服务群众专项经费
+    "community_service_fund",
+];
+
+/// The earliest submission deadline a notice published on `published_on` may set: 20 days for
+/// tenders (政府采购货物和服务招标投标管理办法 Art. 17), 10 days for competitive consultation
+/// (竞争性磋商暂行办法 Art. 10), 3 working days for negotiation and quotation (非招标采购方式
+/// 管理办法 Arts. 29, 45), 5 working days of publicity for a single source (Art. 38).
+pub fn earliest_submission(
+    method: Method,
+    cal: &WorkingCalendar,
+    published_on: NaiveDate,
+) -> NaiveDate {
+    match method {
+        Method::OpenTender | Method::InvitedTender => published_on + chrono::Duration::days(20),
+        Method::CompetitiveConsultation => published_on + chrono::Duration::days(10),
+        Method::CompetitiveNegotiation | Method::RequestForQuotation => {
+            cal.add_working_days(published_on, 3)
+        }
+        Method::SingleSource => cal.add_working_days(published_on, 5),
+    }
+}
+
+/// The notice's deadlines: questions are taken until the enquiry deadline, which lies between
+/// publication and the submission deadline; the submission deadline is no earlier than the
+/// method allows.
+pub fn check_deadlines(
+    method: Method,
+    cal: &WorkingCalendar,
+    published_on: NaiveDate,
+    enquiry_until: NaiveDate,
+    submit_on: NaiveDate,
+) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let earliest = earliest_submission(method, cal, published_on);
+    if submit_on < earliest {
+        out.push(
+            FieldError::new("submit_until", "procurement.submission_too_soon")
+                .arg("earliest", earliest),
+        );
+    }
+    if enquiry_until < published_on || enquiry_until >= submit_on {
+        out.push(FieldError::new(
+            "enquiry_until",
+            "procurement.enquiry_window",
+        ));
+    }
+    out
+}
+
+/// Who may respond: invited tender invites at least three organizations, a single source names
+/// exactly one, every other method is open to any qualified organization through the notice.
+pub fn check_invited(method: Method, invited: usize) -> Result<(), FieldError> {
+    let ok = match method {
+        Method::InvitedTender => invited >= 3,
+        Method::SingleSource => invited == 1,
+        _ => invited == 0,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new("invited", "procurement.invited_count").arg("method", method.details()))
+    }
+}
+
+/// The pre-project assessment (事前绩效评估): each part is stated.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    gongzhi_platform::utoipa::ToSchema,
+)]
+pub struct PreAssessment {
+    /// 必要性: why the government should buy this.
+    pub necessity: String,
+    /// 可行性: who can deliver it, and how.
+    pub feasibility: String,
+    /// 经济性: how the budget was worked out.
+    pub cost_basis: String,
+    /// 风险: what could go wrong.
+    pub risks: String,
+    /// Art. 24 grounds for a term over one year: the budget is secured for every year …
+    #[serde(default)]
+    pub budget_secured: bool,
+    /// … and the service is fixed, continuous and stable in price.
+    #[serde(default)]
+    pub fixed_continuous_stable: bool,
+}
+
+impl PreAssessment {
+    pub fn check(&self) -> Vec<FieldError> {
+        [
+            ("necessity", &self.necessity),
+            ("feasibility", &self.feasibility),
+            ("cost_basis", &self.cost_basis),
+            ("risks", &self.risks),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().chars().count() < 4)
+        .map(|(f, _)| FieldError::new(f, "procurement.assessment_missing"))
+        .collect()
+    }
+}
+
+/// A performance target (绩效目标) of a project, drawn from the item's indicators.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    gongzhi_platform::utoipa::ToSchema,
+)]
+pub struct Target {
+    pub name: String,
+    pub target: String,
+}
+
+/// Needs (需求申报): raised, then adopted into a project or declined with a reason.
+pub static NEED: WorkflowDef<()> = WorkflowDef {
+    name: "purchase_need",
+    states: &["raised", "adopted", "declined"],
+    initial: "raised",
+    terminal: &["adopted", "declined"],
+    transitions: &[
+        TransitionDef {
+            name: "adopt",
+            from: &["raised"],
+            to: "adopted",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "decline",
+            from: &["raised"],
+            to: "declined",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+    ],
+};
+
+/// A purchase project and its procurement process. Approval commits the budget; failing or
+/// cancelling after approval releases it.
+pub static PROJECT: WorkflowDef<()> = WorkflowDef {
+    name: "purchase_project",
+    states: &[
+        "draft",
+        "submitted",
+        "approved",
+        "tendering",
+        "evaluating",
+        "failed",
+        "cancelled",
+    ],
+    initial: "draft",
+    terminal: &["failed", "cancelled"],
+    transitions: &[
+        TransitionDef {
+            name: "submit",
+            from: &["draft"],
+            to: "submitted",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "return",
+            from: &["submitted"],
+            to: "draft",
+            permission: PURCHASE_APPROVE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "approve",
+            from: &["submitted"],
+            to: "approved",
+            permission: PURCHASE_APPROVE,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "publish",
+            from: &["approved"],
+            to: "tendering",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "open",
+            from: &["tendering"],
+            to: "evaluating",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "fail",
+            from: &["tendering", "evaluating"],
+            to: "failed",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+        TransitionDef {
+            name: "cancel",
+            from: &["draft", "submitted", "approved", "tendering"],
+            to: "cancelled",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+    ],
+};
+
+/// States after approval in which the project holds a commitment on its budget line.
+pub const COMMITTED_STATES: [&str; 3] = ["approved", "tendering", "evaluating"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -739,5 +986,65 @@ mod tests {
         assert_eq!(evaluation_score(8000, 9500, 40), 8600);
         assert_eq!(evaluation_score(8000, 9500, 0), 8000);
         assert_eq!(evaluation_score(8000, 9500, 150), 9500);
+    }
+
+    #[test]
+    fn deadlines_leave_the_time_each_method_requires() {
+        let cal = WorkingCalendar::default_cn();
+        // Friday 2026-11-20.
+        let on = d(2026, 11, 20);
+        assert_eq!(
+            earliest_submission(Method::OpenTender, &cal, on),
+            d(2026, 12, 10)
+        );
+        assert_eq!(
+            earliest_submission(Method::CompetitiveConsultation, &cal, on),
+            d(2026, 11, 30)
+        );
+        // Three working days: Mon, Tue, Wed.
+        assert_eq!(
+            earliest_submission(Method::RequestForQuotation, &cal, on),
+            d(2026, 11, 25)
+        );
+        assert!(
+            check_deadlines(
+                Method::OpenTender,
+                &cal,
+                on,
+                d(2026, 11, 30),
+                d(2026, 12, 10)
+            )
+            .is_empty()
+        );
+        let e = check_deadlines(
+            Method::OpenTender,
+            &cal,
+            on,
+            d(2026, 12, 10),
+            d(2026, 12, 9),
+        );
+        let keys: Vec<_> = e.iter().map(|e| e.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "procurement.submission_too_soon",
+                "procurement.enquiry_window"
+            ]
+        );
+        assert!(check_invited(Method::InvitedTender, 3).is_ok());
+        assert!(check_invited(Method::InvitedTender, 2).is_err());
+        assert!(check_invited(Method::SingleSource, 1).is_ok());
+        assert!(check_invited(Method::SingleSource, 2).is_err());
+        assert!(check_invited(Method::OpenTender, 1).is_err());
+        let mut a = PreAssessment {
+            necessity: "居民需求强烈".into(),
+            feasibility: "多家机构可承接".into(),
+            cost_basis: "按指导价测算".into(),
+            risks: "".into(),
+            ..Default::default()
+        };
+        assert_eq!(a.check().len(), 1);
+        a.risks = "天气影响".into();
+        assert!(a.check().is_empty());
     }
 }

@@ -1,7 +1,82 @@
-//! Purchase of services (issue 6, capability 6). This first part is the pure rules the
-//! lifecycle rests on (`domain`): methods and their OCDS codes, the open-tender threshold and
-//! justifications, budget lines that never go negative, scoring rubrics and their stated
-//! aggregation, contract terms and top-ups, the challenge clock in working days, payments against
-//! milestones, and performance grades. Tables, services, pages and the API come next.
+//! Purchase of services (issue 6, capability 6): needs become projects with a budget, targets
+//! and a scope check against the service catalog; approval commits the budget; a lawful method
+//! and a public notice with deadlines; questions and clarifications; bids checked live against
+//! the item's admission criteria and sealed until the deadline. `domain` holds the pure rules
+//! (methods, budget lines, rubrics, the challenge clock, contract terms, payments, grades).
 
+pub mod api;
+pub mod bids;
+pub mod budget;
 pub mod domain;
+pub mod entity;
+mod migration;
+pub mod needs;
+pub mod notices;
+pub mod projects;
+pub mod service;
+
+use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
+use gongzhi_platform::Module;
+use gongzhi_platform::web::Routes;
+
+/// See needs, projects, budgets and bids (once opened) in one's scope.
+pub const PURCHASE_READ: Permission = Permission("purchase.read");
+/// Raise a need (a community or a street department).
+pub const PURCHASE_NEED: Permission = Permission("purchase.need");
+/// Draw up projects, keep budget lines, run procurements (a street or the district).
+pub const PURCHASE_MANAGE: Permission = Permission("purchase.manage");
+/// Approve a project, committing its budget.
+pub const PURCHASE_APPROVE: Permission = Permission("purchase.approve");
+/// Set the district's purchase settings (the open-tender threshold).
+pub const PURCHASE_CONFIGURE: Permission = Permission("purchase.configure");
+/// Ask about notices and bid for an organization.
+pub const PURCHASE_BID: Permission = Permission("purchase.bid");
+
+pub struct ProcurementModule;
+
+impl Module for ProcurementModule {
+    fn name(&self) -> &'static str {
+        "procurement"
+    }
+
+    fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        vec![Box::new(migration::ProcurementSchema)]
+    }
+
+    fn permissions(&self) -> Vec<PermissionDecl> {
+        vec![
+            PermissionDecl {
+                permission: PURCHASE_READ,
+                roles: &[DistrictAdmin, StreetAdmin, CommunityAdmin, Supervisor],
+            },
+            PermissionDecl {
+                permission: PURCHASE_NEED,
+                roles: &[DistrictAdmin, StreetAdmin, CommunityAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_MANAGE,
+                roles: &[DistrictAdmin, StreetAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_APPROVE,
+                roles: &[DistrictAdmin, StreetAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_CONFIGURE,
+                roles: &[DistrictAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_BID,
+                roles: &[OrgAdmin],
+            },
+        ]
+    }
+
+    fn routes(&self) -> Routes {
+        api::routes()
+    }
+
+    fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
+        api::openapi()
+    }
+}

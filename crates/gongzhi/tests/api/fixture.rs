@@ -538,3 +538,130 @@ pub async fn catalog(app: &TestApp, holder: uuid::Uuid) -> Catalog {
         licence: licence.id,
     }
 }
+
+/// A purchase in street B (after `catalog`): a budget line, a raised need in community B, a
+/// draft project, a project whose notice is open, and `bidder`'s bid on it.
+pub struct Purchase {
+    pub line: uuid::Uuid,
+    pub need: uuid::Uuid,
+    pub draft: uuid::Uuid,
+    pub notice: uuid::Uuid,
+    pub bid: uuid::Uuid,
+    pub period_start: chrono::NaiveDate,
+    pub period_end: chrono::NaiveDate,
+}
+
+/// A project body for street B's `line`, open tender of item A05-01 (open to any registered or
+/// filed organization).
+pub fn project_body(
+    node: &str,
+    line: uuid::Uuid,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    budget_fen: i64,
+) -> serde_json::Value {
+    serde_json::json!({
+        "node": node,
+        "title": "社区文体活动组织服务",
+        "item_code": "A05-01",
+        "scope": "全年组织社区文体活动十二场，每场不少于五十名居民参加",
+        "quantity": 12,
+        "unit": "场",
+        "period_start": start,
+        "period_end": end,
+        "budget_fen": budget_fen,
+        "budget_line_id": line,
+        "pre_assessment": {
+            "necessity": "居民文体需求调查显示八成居民希望增加活动",
+            "feasibility": "辖区有多家具备经验的社会组织",
+            "cost_basis": "按目录指导价每场两千五百元测算",
+            "risks": "天气和场地可能影响活动安排"
+        },
+        "method": "open_tender"
+    })
+}
+
+pub async fn purchase(app: &TestApp, bidder: uuid::Uuid) -> Purchase {
+    use serde_json::json;
+    let street = app
+        .user("fx.purchaser", &[(Role::StreetAdmin, STREET_B)])
+        .await;
+    let today = gongzhi_kernel::calendar::today_in_china();
+    let period_start = today + chrono::Duration::days(40);
+    let period_end = period_start + chrono::Duration::days(300);
+    let r = street
+        .post_json(
+            "/api/v1/budget-lines",
+            json!({"node": STREET_B, "year": chrono::Datelike::year(&period_start),
+                "source": "general_budget", "title": "社区服务购买经费", "amount_fen": 50_000_000}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let line: uuid::Uuid = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let r = street
+        .post_json(
+            "/api/v1/purchase-needs",
+            json!({"node": COMMUNITY_B, "title": "长者文体活动", "description": "社区长者希望每月有文体活动",
+                "evidence": "入户走访 120 户，九成表示需要", "residents": 108}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let need: uuid::Uuid = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let create = |budget: i64| {
+        let street = &street;
+        async move {
+            let r = street
+                .post_json(
+                    "/api/v1/purchase-projects",
+                    project_body(STREET_B, line, period_start, period_end, budget),
+                )
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["id"]
+                .as_str()
+                .unwrap()
+                .parse::<uuid::Uuid>()
+                .unwrap()
+        }
+    };
+    let draft = create(3_000_000).await;
+    let notice = create(3_000_000).await;
+    for (i, t) in ["submit", "approve"].iter().enumerate() {
+        let r = street
+            .post_json(
+                &format!("/api/v1/purchase-projects/{notice}/transitions"),
+                json!({"transition": t, "version": i + 1}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-projects/{notice}/transitions"),
+            json!({"transition": "publish", "version": 3, "notice": {
+                "enquiry_until": today + chrono::Duration::days(10),
+                "submit_until": format!("{}T09:30:00+08:00", today + chrono::Duration::days(25)),
+                "notice_text": "采购社区文体活动组织服务，欢迎符合条件的社会组织参加投标。"
+            }}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let org_admin = org_role(app, "fx.bidder", bidder, Role::OrgAdmin).await;
+    let r = org_admin
+        .post_json(
+            &format!("/api/v1/purchase-notices/{notice}/bids"),
+            json!({"org": bidder, "price_fen": 2_800_000, "proposal": "十二场活动的方案、团队与进度安排"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let bid = r.json()["id"].as_str().unwrap().parse().unwrap();
+    Purchase {
+        line,
+        need,
+        draft,
+        notice,
+        bid,
+        period_start,
+        period_end,
+    }
+}

@@ -159,6 +159,8 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/catalogs/{district}/items/{item_code}/providers",
             "GET /api/v1/public/catalogs/{district}/versions",
             "GET /api/v1/public/incubation-calls",
+            "GET /api/v1/public/notices",
+            "GET /api/v1/public/notices/{notice_id}",
             "GET /api/v1/public/org-categories",
             "GET /api/v1/public/orgs",
             "GET /api/v1/public/orgs/{org_id}/members",

@@ -1,0 +1,686 @@
+//! Purchase of services: a need becomes a project, approval checks the scope and commits the
+//! budget, the notice goes out with its deadlines, organizations ask and bid (checked live
+//! against the item's admission criteria, sealed until the deadline), the bids are opened; bad
+//! input changes nothing; concurrent approvals never overdraw a line, bids racing the deadline
+//! are either in the opening or refused.
+
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::sea_orm::sea_query::Expr;
+use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use gongzhi_platform::testing::{TestApp, TestClient, TestResponse};
+use gongzhi_procurement::entity::{bid, project};
+use serde_json::{Value, json};
+
+use super::fixture::*;
+
+fn today() -> chrono::NaiveDate {
+    gongzhi_kernel::calendar::today_in_china()
+}
+
+fn keys(r: &TestResponse) -> Vec<String> {
+    r.json()["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn fields(r: &TestResponse) -> Vec<String> {
+    r.json()["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Street B, its catalog, and a budget line of `amount_fen` for the year a project starting in
+/// 40 days falls in.
+struct Setup {
+    app: TestApp,
+    street: TestClient,
+    line: String,
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+}
+
+async fn setup(amount_fen: i64) -> Setup {
+    let app = app().await;
+    let holder = registered_org(&app, COMMUNITY_B, "52440308MJ0000018G").await;
+    catalog(&app, holder.id).await;
+    let street = app.user("b.admin", &[(Role::StreetAdmin, STREET_B)]).await;
+    let start = today() + chrono::Duration::days(40);
+    let end = start + chrono::Duration::days(300);
+    let r = street
+        .post_json(
+            "/api/v1/budget-lines",
+            json!({"node": STREET_B, "year": chrono::Datelike::year(&start), "source": "general_budget",
+                "title": "社区服务购买经费", "amount_fen": amount_fen}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let line = r.json()["id"].as_str().unwrap().to_string();
+    Setup {
+        app,
+        street,
+        line,
+        start,
+        end,
+    }
+}
+
+impl Setup {
+    fn body(&self, budget_fen: i64) -> Value {
+        project_body(
+            STREET_B,
+            self.line.parse().unwrap(),
+            self.start,
+            self.end,
+            budget_fen,
+        )
+    }
+
+    async fn project(&self, budget_fen: i64) -> Value {
+        let r = self
+            .street
+            .post_json("/api/v1/purchase-projects", self.body(budget_fen))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        r.json()
+    }
+
+    async fn step(&self, id: &str, body: Value) -> TestResponse {
+        self.street
+            .post_json(&format!("/api/v1/purchase-projects/{id}/transitions"), body)
+            .await
+    }
+
+    /// A project taken to an open notice; returns its id.
+    async fn tendering(&self, budget_fen: i64) -> String {
+        let id = self.project(budget_fen).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (v, t) in [(1, "submit"), (2, "approve")] {
+            let r = self.step(&id, json!({"transition": t, "version": v})).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+        let r = self.step(&id, publish(3, 25)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        id
+    }
+
+    async fn line(&self) -> Value {
+        self.street
+            .get(&format!("/api/v1/budget-lines/{}", self.line))
+            .await
+            .json()
+    }
+
+    /// As if time passed: the submission deadline is moved to `secs` from now.
+    async fn deadline_in(&self, id: &str, secs: i64) {
+        project::Entity::update_many()
+            .col_expr(
+                project::Column::SubmitUntil,
+                Expr::value(chrono::Utc::now() + chrono::Duration::milliseconds(secs * 1000)),
+            )
+            .filter(project::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+            .exec(&self.app.state.db.write)
+            .await
+            .unwrap();
+    }
+
+    /// A filed community organization in community B with an admin client.
+    async fn bidder(&self, n: usize) -> (uuid::Uuid, TestClient) {
+        let o = filed_org(&self.app, &format!("田东社区文体队{n}"), COMMUNITY_B).await;
+        let c = org_role(&self.app, &format!("bidder{n}"), o, Role::OrgAdmin).await;
+        (o, c)
+    }
+}
+
+fn publish(version: i32, submit_in_days: i64) -> Value {
+    json!({"transition": "publish", "version": version, "notice": {
+        "enquiry_until": today() + chrono::Duration::days(10),
+        "submit_until": format!("{}T09:30:00+08:00", today() + chrono::Duration::days(submit_in_days)),
+        "notice_text": "采购社区文体活动组织服务，欢迎符合条件的社会组织参加投标。"
+    }})
+}
+
+async fn bid(c: &TestClient, notice: &str, org: uuid::Uuid, price_fen: i64) -> TestResponse {
+    c.post_json(
+        &format!("/api/v1/purchase-notices/{notice}/bids"),
+        json!({"org": org, "price_fen": price_fen, "proposal": "十二场活动的方案、团队与进度安排说明"}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_need_becomes_a_project_that_is_approved_published_bid_on_and_opened() {
+    let s = setup(50_000_000).await;
+    let community = s
+        .app
+        .user("b.community", &[(Role::CommunityAdmin, COMMUNITY_B)])
+        .await;
+    // The community raises a need; it cannot purchase.
+    let r = community
+        .post_json(
+            "/api/v1/purchase-needs",
+            json!({"node": COMMUNITY_B, "title": "长者文体活动", "description": "社区长者希望每月有文体活动",
+                "evidence": "入户走访 120 户，九成表示需要", "residents": 108, "item_code": "A05-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let need = r.json()["id"].as_str().unwrap().to_string();
+    let mut body = s.body(3_000_000);
+    body["node"] = json!(COMMUNITY_B);
+    let r = community
+        .post_json("/api/v1/purchase-projects", body.clone())
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = s.street.post_json("/api/v1/purchase-projects", body).await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.purchaser_not_organ"],
+        "{}",
+        r.text()
+    );
+
+    // The street draws up the project from the need: targets come from the item's indicators.
+    let mut body = s.body(3_000_000);
+    body["needs"] = json!([need]);
+    let r = s.street.post_json("/api/v1/purchase-projects", body).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let p = r.json();
+    let id = p["id"].as_str().unwrap().to_string();
+    let year = chrono::Datelike::year(&s.start);
+    assert_eq!(p["number"], format!("{STREET_B}-{year}-0001"));
+    assert_eq!(p["item_name"], "社区文体活动组织");
+    assert_eq!(p["catalog_version"], 2);
+    assert!(!p["targets"].as_array().unwrap().is_empty());
+    assert_eq!(p["method_details"], "公开招标");
+    let n = s
+        .street
+        .get(&format!("/api/v1/purchase-needs/{need}"))
+        .await
+        .json();
+    assert_eq!(n["state"], "adopted");
+    assert_eq!(n["project_id"], id.as_str());
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}"))
+        .await
+        .json();
+    assert_eq!(p["scope_check"], json!([]));
+
+    // Submitted, returned (a reason is required), edited, submitted again, approved.
+    let r = s
+        .step(&id, json!({"transition": "submit", "version": 1}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s
+        .step(&id, json!({"transition": "return", "version": 2}))
+        .await;
+    assert_eq!(fields(&r), ["reason"]);
+    let r = s
+        .step(
+            &id,
+            json!({"transition": "return", "version": 2, "reason": "预算测算依据不足"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "draft");
+    let mut edit = s.body(3_200_000);
+    edit["version"] = json!(3);
+    let r = s
+        .street
+        .patch_json(&format!("/api/v1/purchase-projects/{id}"), edit)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["budget_fen"], 3_200_000);
+    s.step(&id, json!({"transition": "submit", "version": 4}))
+        .await;
+    let r = s
+        .step(&id, json!({"transition": "approve", "version": 5}))
+        .await;
+    assert_eq!(r.json()["state"], "approved", "{}", r.text());
+    let line = s.line().await;
+    assert_eq!(line["committed_fen"], 3_200_000);
+    assert_eq!(line["available_fen"], 50_000_000 - 3_200_000);
+
+    // The notice: an open tender needs 20 days to the submission deadline.
+    let r = s.step(&id, publish(6, 5)).await;
+    assert_eq!(
+        keys(&r),
+        [
+            "procurement.submission_too_soon",
+            "procurement.enquiry_window"
+        ],
+        "{}",
+        r.text()
+    );
+    let r = s
+        .step(&id, json!({"transition": "publish", "version": 6}))
+        .await;
+    assert_eq!(keys(&r), ["procurement.notice_required"]);
+    let r = s.step(&id, publish(6, 25)).await;
+    assert_eq!(r.json()["state"], "tendering", "{}", r.text());
+    let list = s
+        .app
+        .anon()
+        .get("/api/v1/public/notices?district=440308&open=true")
+        .await
+        .json();
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    assert_eq!(list["items"][0]["purchaser"], "海山街道");
+
+    // Organizations ask; the street answers in a published clarification without the asker.
+    let (a, ca) = s.bidder(1).await;
+    let (b, cb) = s.bidder(2).await;
+    let (c, cc) = s.bidder(3).await;
+    let r = ca
+        .post_json(
+            &format!("/api/v1/purchase-notices/{id}/questions"),
+            json!({"org": a, "question": "活动场地由谁提供？"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let q = r.json()["id"].as_str().unwrap().to_string();
+    let public = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/notices/{id}"))
+        .await
+        .json();
+    assert_eq!(public["clarifications"], json!([]));
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-notices/{id}/clarifications"),
+            json!({"question": q, "answer": "场地由社区党群服务中心提供。"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let public = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/notices/{id}"))
+        .await;
+    let text = public.text();
+    let public = public.json();
+    assert_eq!(
+        public["clarifications"][0]["question"],
+        "活动场地由谁提供？"
+    );
+    assert_eq!(
+        public["clarifications"][0]["answer"],
+        "场地由社区党群服务中心提供。"
+    );
+    assert!(!text.contains(&a.to_string()), "the asker is not published");
+    assert_eq!(public["bids"], Value::Null);
+
+    // An organization on the serious list cannot bid, and is told why.
+    let (x, cx) = s.bidder(4).await;
+    list_entry(&s.app, x, "serious", "large_fine", today(), "none").await;
+    let e = cx
+        .get(&format!(
+            "/api/v1/purchase-notices/{id}/eligibility?org={x}"
+        ))
+        .await
+        .json();
+    assert_eq!(e["qualified"], false);
+    let r = bid(&cx, &id, x, 2_000_000).await;
+    assert_eq!(keys(&r), ["procurement.not_eligible"], "{}", r.text());
+    assert!(r.text().contains("严重违法失信"), "{}", r.text());
+    // Above the budget, or for another organization: refused.
+    let r = bid(&ca, &id, a, 3_200_001).await;
+    assert_eq!(keys(&r), ["procurement.price_over_budget"]);
+    let r = bid(&ca, &id, b, 2_000_000).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(s.app.count("proc_bids").await, 0);
+
+    // Three bid; one replaces its bid, one withdraws and comes back.
+    assert_eq!(bid(&ca, &id, a, 3_000_000).await.status, 201);
+    assert_eq!(bid(&cb, &id, b, 2_900_000).await.status, 201);
+    let r = bid(&cc, &id, c, 3_100_000).await;
+    let cbid = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(bid(&ca, &id, a, 2_700_000).await.status, 201);
+    let r = cc
+        .post_json(
+            &format!("/api/v1/purchase-bids/{cbid}/withdraw"),
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "withdrawn", "{}", r.text());
+    assert_eq!(bid(&cc, &id, c, 3_050_000).await.status, 201);
+    assert_eq!(s.app.count("proc_bids").await, 3);
+    let mine = ca.get(&format!("/api/v1/orgs/{a}/bids")).await.json();
+    assert_eq!(mine["items"][0]["price_fen"], 2_700_000);
+
+    // Sealed until the deadline: the street sees how many, not who or how much.
+    let sealed = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}/bids"))
+        .await;
+    assert_eq!(sealed.json()["sealed"], true);
+    assert_eq!(sealed.json()["count"], 3);
+    assert!(!sealed.text().contains("2700000"));
+    let audit = s.app.count("audit_entries").await;
+    assert!(audit > 0);
+    let r = s
+        .step(&id, json!({"transition": "open", "version": 7}))
+        .await;
+    assert_eq!(keys(&r), ["procurement.before_deadline"], "{}", r.text());
+
+    // After the deadline: no more bids; the street opens them.
+    s.deadline_in(&id, -1).await;
+    let r = bid(&ca, &id, a, 2_600_000).await;
+    assert_eq!(keys(&r), ["procurement.deadline_passed"], "{}", r.text());
+    let r = s
+        .step(&id, json!({"transition": "open", "version": 7}))
+        .await;
+    assert_eq!(r.json()["state"], "evaluating", "{}", r.text());
+    let opened = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}/bids"))
+        .await
+        .json();
+    assert_eq!(opened["sealed"], false);
+    let prices: Vec<i64> = opened["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["price_fen"].as_i64().unwrap())
+        .collect();
+    assert_eq!(prices.len(), 3);
+    assert!(prices.contains(&2_700_000) && prices.contains(&3_050_000));
+    assert!(
+        opened["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|b| b["state"] == "valid")
+    );
+    let public = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/notices/{id}"))
+        .await
+        .json();
+    assert_eq!(public["bids"], 3);
+}
+
+#[tokio::test]
+async fn too_few_bids_fail_the_procurement_and_a_new_process_follows_it() {
+    let s = setup(10_000_000).await;
+    let id = s.tendering(3_000_000).await;
+    assert_eq!(s.line().await["committed_fen"], 3_000_000);
+    let (a, ca) = s.bidder(1).await;
+    assert_eq!(bid(&ca, &id, a, 2_500_000).await.status, 201);
+    s.deadline_in(&id, -1).await;
+    let r = s
+        .step(&id, json!({"transition": "open", "version": 4}))
+        .await;
+    assert_eq!(r.json()["state"], "failed", "{}", r.text());
+    assert_eq!(s.line().await["committed_fen"], 0);
+    // The failure is recorded with its reason.
+    let events = s.app.count("workflow_events").await;
+    assert!(events >= 5);
+    // A new process linked to the failed one, to be approved again.
+    let r = s
+        .step(&id, json!({"transition": "relaunch", "version": 0}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let again = r.json();
+    assert_eq!(again["state"], "draft");
+    assert_eq!(again["predecessor_id"], id.as_str());
+    assert_ne!(again["number"], Value::Null);
+    // Cancelling an approved project gives its budget back; a draft cannot be relaunched.
+    let other = s.project(4_000_000).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.step(&other, json!({"transition": "submit", "version": 1}))
+        .await;
+    s.step(&other, json!({"transition": "approve", "version": 2}))
+        .await;
+    assert_eq!(s.line().await["committed_fen"], 4_000_000);
+    let r = s
+        .step(
+            &other,
+            json!({"transition": "cancel", "version": 3, "reason": "需求已由社区自办满足"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "cancelled", "{}", r.text());
+    assert_eq!(s.line().await["committed_fen"], 0);
+    let again_id = again["id"].as_str().unwrap();
+    let r = s
+        .step(again_id, json!({"transition": "relaunch", "version": 1}))
+        .await;
+    assert_eq!(r.status, 409);
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_and_changes_nothing() {
+    let s = setup(10_000_000).await;
+    let before = s.app.count("proc_projects").await;
+    let mut body = s.body(0);
+    body["title"] = json!("短");
+    body["period_start"] = json!(today() - chrono::Duration::days(1));
+    body["method"] = json!("invited_tender");
+    body["invited"] = json!([]);
+    body["rubric"] = json!({"price": 40, "technical": 40, "quality": 10, "past_performance": 10});
+    body["pre_assessment"]["risks"] = json!("");
+    let r = s.street.post_json("/api/v1/purchase-projects", body).await;
+    assert_eq!(r.status, 422);
+    let mut f = fields(&r);
+    f.sort();
+    for expected in [
+        "budget_fen",
+        "invited",
+        "justification",
+        "period_start",
+        "price",
+        "risks",
+        "title",
+    ] {
+        assert!(
+            f.contains(&expected.to_string()),
+            "{expected} missing in {f:?}"
+        );
+    }
+    // A contract-length period needs the Art. 24 grounds; an item not in the catalog.
+    let mut body = s.body(3_000_000);
+    body["period_end"] = json!(s.start + chrono::Duration::days(500));
+    body["item_code"] = json!("Z99-99");
+    let r = s
+        .street
+        .clone()
+        .english()
+        .post_json("/api/v1/purchase-projects", body)
+        .await;
+    assert_eq!(
+        keys(&r),
+        [
+            "procurement.term_over_one_year",
+            "catalog.scope_not_in_catalog"
+        ],
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("at most one year"), "{}", r.text());
+    // At or above the threshold another method needs the finance department's approval.
+    let r = s
+        .street
+        .clone()
+        .english()
+        .patch_json(
+            "/api/v1/purchase-settings/440308",
+            json!({"open_tender_threshold_fen": 2_000_000, "satisfaction_pct": 40, "version": 0}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "only the district sets the threshold");
+    let district = district_admin(&s.app).await;
+    let r = district
+        .patch_json(
+            "/api/v1/purchase-settings/440308",
+            json!({"open_tender_threshold_fen": 2_000_000, "satisfaction_pct": 40, "version": 0}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut body = s.body(3_000_000);
+    body["method"] = json!("competitive_consultation");
+    body["justification"] = json!("服务专业性强，需与供应商磋商服务方案");
+    let r = s
+        .street
+        .post_json("/api/v1/purchase-projects", body.clone())
+        .await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.method_needs_approval"],
+        "{}",
+        r.text()
+    );
+    body["approval_ref"] = json!("深盐财采〔2026〕12号");
+    let r = s.street.post_json("/api/v1/purchase-projects", body).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(s.app.count("proc_projects").await, before + 1);
+    // A budget line cannot drop below what approvals hold; a second line for the same key is
+    // a conflict.
+    let id = s.tendering(3_000_000).await;
+    let line = s.line().await;
+    let r = s
+        .street
+        .patch_json(
+            &format!("/api/v1/budget-lines/{}", s.line),
+            json!({"amount_fen": 1_000_000, "version": line["version"]}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.below_committed"], "{}", r.text());
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/budget-lines",
+            json!({"node": STREET_B, "year": chrono::Datelike::year(&s.start), "source": "general_budget",
+                "title": "重复", "amount_fen": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    // A bid after withdrawal of the notice's deadline, a question after the enquiry deadline.
+    project::Entity::update_many()
+        .col_expr(
+            project::Column::EnquiryUntil,
+            Expr::value(today() - chrono::Duration::days(1)),
+        )
+        .filter(project::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .exec(&s.app.state.db.write)
+        .await
+        .unwrap();
+    let (a, ca) = s.bidder(1).await;
+    let r = ca
+        .post_json(
+            &format!("/api/v1/purchase-notices/{id}/questions"),
+            json!({"org": a, "question": "可以联合投标吗？"}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.enquiry_closed"]);
+    assert_eq!(s.app.count("proc_clarifications").await, 0);
+}
+
+#[tokio::test]
+async fn concurrent_approvals_never_overdraw_a_budget_line() {
+    let s = setup(10_000_000).await;
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        let id = s.project(3_000_000).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        s.step(&id, json!({"transition": "submit", "version": 1}))
+            .await;
+        ids.push(id);
+    }
+    let results = futures::future::join_all(
+        ids.iter()
+            .map(|id| s.step(id, json!({"transition": "approve", "version": 2}))),
+    )
+    .await;
+    let approved = results.iter().filter(|r| r.status == 200).count();
+    assert_eq!(approved, 3, "10,000,000 holds three of 3,000,000");
+    for r in results.iter().filter(|r| r.status != 200) {
+        assert_eq!(keys(r), ["procurement.budget_insufficient"], "{}", r.text());
+    }
+    let line = s.line().await;
+    assert_eq!(line["committed_fen"], 9_000_000);
+    assert_eq!(line["available_fen"], 1_000_000);
+    // The refused projects are still waiting for approval, unchanged.
+    let waiting = s
+        .street
+        .get("/api/v1/purchase-projects?state=submitted")
+        .await
+        .json();
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn bids_racing_the_deadline_are_either_opened_or_refused() {
+    let s = setup(10_000_000).await;
+    let id = s.tendering(3_000_000).await;
+    let mut bidders = Vec::new();
+    for n in 0..8 {
+        bidders.push(s.bidder(n).await);
+    }
+    // The same organization twice at once: one bid.
+    let (o, c) = &bidders[0];
+    let twice =
+        futures::future::join_all([bid(c, &id, *o, 2_000_000), bid(c, &id, *o, 2_100_000)]).await;
+    assert!(twice.iter().all(|r| r.status == 201), "{}", twice[0].text());
+    assert_eq!(s.app.count("proc_bids").await, 1);
+    // The deadline falls in the middle of the submissions.
+    s.deadline_in(&id, 1).await;
+    let started = std::time::Instant::now();
+    let results =
+        futures::future::join_all(bidders.iter().enumerate().skip(1).map(|(n, (o, c))| {
+            let id = id.clone();
+            async move {
+                tokio::time::sleep(std::time::Duration::from_millis(300 * n as u64)).await;
+                bid(c, &id, *o, 2_000_000 + n as i64).await
+            }
+        }))
+        .await;
+    let late = results.iter().filter(|r| r.status != 201).count();
+    for r in results.iter().filter(|r| r.status != 201) {
+        assert_eq!(keys(r), ["procurement.deadline_passed"], "{}", r.text());
+    }
+    assert!(started.elapsed() > std::time::Duration::from_secs(1));
+    assert!(late >= 1, "the last bids come after the deadline");
+    let accepted = results.len() - late + 1;
+    let r = s
+        .step(&id, json!({"transition": "open", "version": 4}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let rows = bid::Entity::find()
+        .filter(bid::Column::ProjectId.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .all(&s.app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        accepted,
+        "every accepted bid, and only those, is opened"
+    );
+    let deadline = project::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&s.app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap()
+        .submit_until
+        .unwrap();
+    for b in &rows {
+        assert!(b.submitted_at < deadline);
+        assert_eq!(b.state, "valid");
+    }
+}

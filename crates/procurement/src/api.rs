@@ -1,0 +1,764 @@
+//! JSON API of the purchase of services: settings, budget lines, needs, projects and their
+//! workflow, notices with questions and clarifications, bids; the public notice list.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use gongzhi_kernel::authz::ResourceScope;
+use gongzhi_platform::audit::AuditActor;
+use gongzhi_platform::i18n::field_message;
+use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
+use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Page, Routes};
+use serde::{Deserialize, Serialize};
+
+use crate::bids::{
+    self, BidInput, BidView, BidsView, EligibilityView, OrgBidsQuery, WithdrawInput,
+};
+use crate::budget::{self, AmountInput, LineInput, LineQuery};
+use crate::domain::{Method, PreAssessment, Rubric, Target};
+use crate::entity::{budget_line, clarification, need, project};
+use crate::needs::{self, DeclineInput, NeedInput, NeedQuery};
+use crate::notices::{self, ClarificationInput, NoticeInput, NoticeQuery, QuestionInput};
+use crate::projects::{self, ProjectInput, ProjectQuery, TransitionInput};
+use crate::service::{self as svc, Settings, SettingsInput};
+use crate::{PURCHASE_BID, PURCHASE_CONFIGURE, PURCHASE_MANAGE, PURCHASE_NEED, PURCHASE_READ};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/public/notices", Access::Public, public_notices)
+        .get("/api/v1/public/notices/{notice_id}", Access::Public, public_notice)
+        .get("/api/v1/purchase-settings/{district}", Access::Permission(PURCHASE_READ), get_settings)
+        .patch("/api/v1/purchase-settings/{district}", Access::Permission(PURCHASE_CONFIGURE), put_settings)
+        .probe_json(r#"{"open_tender_threshold_fen":200000000,"satisfaction_pct":40,"version":0}"#)
+        .get("/api/v1/budget-lines", Access::Permission(PURCHASE_READ), list_lines)
+        .probe_query("node={foreign_street}")
+        .post("/api/v1/budget-lines", Access::Permission(PURCHASE_MANAGE), create_line)
+        .probe_json(r#"{"node":"{foreign_street}","year":{this_year},"source":"lottery_fund","title":"探针预算","amount_fen":100000}"#)
+        .get("/api/v1/budget-lines/{budget_line_id}", Access::Permission(PURCHASE_READ), get_line)
+        .patch("/api/v1/budget-lines/{budget_line_id}", Access::Permission(PURCHASE_MANAGE), set_line_amount)
+        .probe_json(r#"{"amount_fen":900000000,"version":1}"#)
+        .get("/api/v1/purchase-needs", Access::Permission(PURCHASE_READ), list_needs)
+        .probe_query("node={foreign_street}")
+        .post("/api/v1/purchase-needs", Access::Permission(PURCHASE_NEED), raise_need)
+        .probe_json(r#"{"node":"{foreign_community}","title":"探针需求","description":"探针需求的说明文字：居民希望增加活动","evidence":"探针：居民走访记录十份","residents":10}"#)
+        .get("/api/v1/purchase-needs/{purchase_need_id}", Access::Permission(PURCHASE_READ), get_need)
+        .post("/api/v1/purchase-needs/{purchase_need_id}/decline", Access::Permission(PURCHASE_MANAGE), decline_need)
+        .probe_json(r#"{"reason":"探针：已由社区自办","version":1}"#)
+        .get("/api/v1/purchase-projects", Access::Permission(PURCHASE_READ), list_projects)
+        .probe_query("node={foreign_street}")
+        .post("/api/v1/purchase-projects", Access::Permission(PURCHASE_MANAGE), create_project)
+        .probe_json(r#"{"node":"{foreign_street}","title":"探针购买项目","item_code":"A05-01","scope":"探针：社区文体活动十二场","quantity":12,"unit":"场","period_start":"{period_start}","period_end":"{period_end}","budget_fen":3000000,"budget_line_id":"{budget_line_id}","pre_assessment":{"necessity":"居民需求强烈","feasibility":"多家机构可承接","cost_basis":"按指导价测算","risks":"天气影响"},"method":"open_tender"}"#)
+        .get("/api/v1/purchase-projects/{purchase_project_id}", Access::Permission(PURCHASE_READ), get_project)
+        .patch("/api/v1/purchase-projects/{purchase_project_id}", Access::Permission(PURCHASE_MANAGE), update_project)
+        .probe_json(r#"{"node":"{foreign_street}","title":"探针改过的项目","item_code":"A05-01","scope":"探针：社区文体活动十二场","quantity":12,"unit":"场","period_start":"{period_start}","period_end":"{period_end}","budget_fen":3000000,"budget_line_id":"{budget_line_id}","pre_assessment":{"necessity":"居民需求强烈","feasibility":"多家机构可承接","cost_basis":"按指导价测算","risks":"天气影响"},"method":"open_tender","version":1}"#)
+        .post("/api/v1/purchase-projects/{purchase_project_id}/transitions", Access::Permission(PURCHASE_READ), decide_project)
+        .probe_json(r#"{"transition":"submit","version":1}"#)
+        .get("/api/v1/purchase-projects/{purchase_project_id}/bids", Access::Permission(PURCHASE_READ), project_bids)
+        .get("/api/v1/purchase-notices/{notice_id}/clarifications", Access::Permission(PURCHASE_READ), list_clarifications)
+        .post("/api/v1/purchase-notices/{notice_id}/clarifications", Access::Permission(PURCHASE_MANAGE), clarify)
+        .probe_json(r#"{"answer":"探针：服务地点为社区党群服务中心"}"#)
+        .get("/api/v1/purchase-notices/{notice_id}/eligibility", Access::Permission(PURCHASE_BID), notice_eligibility)
+        .probe_query("org={org_id}")
+        .post("/api/v1/purchase-notices/{notice_id}/questions", Access::Permission(PURCHASE_BID), ask)
+        .probe_json(r#"{"org":"{org_id}","question":"探针：场地由谁提供？"}"#)
+        .post("/api/v1/purchase-notices/{notice_id}/bids", Access::Permission(PURCHASE_BID), submit_bid)
+        .probe_json(r#"{"org":"{org_id}","price_fen":2500000,"proposal":"探针：十二场活动的方案、团队与进度安排"}"#)
+        .post("/api/v1/purchase-bids/{purchase_bid_id}/withdraw", Access::Permission(PURCHASE_BID), withdraw_bid)
+        .probe_json(r#"{"version":1}"#)
+        .get("/api/v1/orgs/{org_id}/bids", Access::Permission(PURCHASE_BID), org_bids)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        public_notices,
+        public_notice,
+        get_settings,
+        put_settings,
+        list_lines,
+        create_line,
+        get_line,
+        set_line_amount,
+        list_needs,
+        raise_need,
+        get_need,
+        decline_need,
+        list_projects,
+        create_project,
+        get_project,
+        update_project,
+        decide_project,
+        project_bids,
+        list_clarifications,
+        clarify,
+        notice_eligibility,
+        ask,
+        submit_bid,
+        withdraw_bid,
+        org_bids,
+    ),
+    tags((name = "procurement", description = "Purchase of services: budgets, needs, projects, notices, bids"))
+)]
+struct ProcurementApi;
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ProcurementApi::openapi()
+}
+
+type Problem = gongzhi_platform::api::Problem;
+
+// ---------- views ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    pub id: uuid::Uuid,
+    pub node_code: String,
+    pub year: i32,
+    pub source: String,
+    pub title: String,
+    pub amount_fen: i64,
+    pub committed_fen: i64,
+    pub spent_fen: i64,
+    /// What approvals may still commit.
+    pub available_fen: i64,
+    pub version: i32,
+}
+
+pub fn line_view(l: budget_line::Model) -> LineView {
+    LineView {
+        available_fen: budget::line_of(&l).available().fen(),
+        id: l.id,
+        node_code: l.node_code,
+        year: l.year,
+        source: l.source,
+        title: l.title,
+        amount_fen: l.amount_fen,
+        committed_fen: l.committed_fen,
+        spent_fen: l.spent_fen,
+        version: l.version,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedView {
+    pub id: uuid::Uuid,
+    pub node_code: String,
+    pub title: String,
+    pub description: String,
+    pub evidence: String,
+    pub residents: i32,
+    pub item_code: String,
+    /// raised / adopted / declined
+    pub state: String,
+    pub project_id: Option<uuid::Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+pub fn need_view(n: need::Model) -> NeedView {
+    NeedView {
+        id: n.id,
+        node_code: n.node_code,
+        title: n.title,
+        description: n.description,
+        evidence: n.evidence,
+        residents: n.residents,
+        item_code: n.item_code,
+        state: n.state,
+        project_id: n.project_id,
+        created_at: n.created_at,
+        version: n.version,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectView {
+    pub id: uuid::Uuid,
+    pub number: String,
+    pub node_code: String,
+    pub year: i32,
+    pub title: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub catalog_version: i32,
+    pub scope: String,
+    pub quantity: i32,
+    pub unit: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub budget_fen: i64,
+    pub budget_line_id: uuid::Uuid,
+    pub targets: Vec<Target>,
+    pub pre_assessment: PreAssessment,
+    pub method: String,
+    /// The Chinese name of the method.
+    pub method_details: String,
+    pub justification: String,
+    pub approval_ref: String,
+    pub invited: Vec<uuid::Uuid>,
+    pub rubric: Option<Rubric>,
+    /// draft / submitted / approved / tendering / evaluating / failed / cancelled
+    pub state: String,
+    pub predecessor_id: Option<uuid::Uuid>,
+    pub notice_at: Option<DateTime<Utc>>,
+    pub enquiry_until: Option<NaiveDate>,
+    pub submit_until: Option<DateTime<Utc>>,
+    pub notice_text: String,
+    pub version: i32,
+    /// Why the project may not be bought (empty when the scope check passes); only on the
+    /// single-project read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_check: Option<Vec<String>>,
+}
+
+pub fn project_view(p: project::Model) -> ProjectView {
+    ProjectView {
+        targets: serde_json::from_str(&p.targets).unwrap_or_default(),
+        pre_assessment: serde_json::from_str(&p.pre_assessment).unwrap_or_default(),
+        invited: serde_json::from_str(&p.invited).unwrap_or_default(),
+        rubric: serde_json::from_str(&p.rubric).ok(),
+        method_details: Method::parse(&p.method)
+            .map(|m| m.details().to_string())
+            .unwrap_or_default(),
+        id: p.id,
+        number: p.number,
+        node_code: p.node_code,
+        year: p.year,
+        title: p.title,
+        item_code: p.item_code,
+        item_name: p.item_name,
+        catalog_version: p.catalog_version,
+        scope: p.scope,
+        quantity: p.quantity,
+        unit: p.unit,
+        period_start: p.period_start,
+        period_end: p.period_end,
+        budget_fen: p.budget_fen,
+        budget_line_id: p.budget_line_id,
+        method: p.method,
+        justification: p.justification,
+        approval_ref: p.approval_ref,
+        state: p.state,
+        predecessor_id: p.predecessor_id,
+        notice_at: p.notice_at,
+        enquiry_until: p.enquiry_until,
+        submit_until: p.submit_until,
+        notice_text: p.notice_text,
+        version: p.version,
+        scope_check: None,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClarificationView {
+    pub id: uuid::Uuid,
+    /// Empty for a clarification issued without a question.
+    pub question: String,
+    /// Empty until answered.
+    pub answer: String,
+    pub asked_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+pub fn clarification_view(c: clarification::Model) -> ClarificationView {
+    ClarificationView {
+        id: c.id,
+        question: c.question,
+        answer: c.answer,
+        asked_at: c.asked_at,
+        published_at: c.published_at,
+        version: c.version,
+    }
+}
+
+/// A notice as the public sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub id: uuid::Uuid,
+    pub number: String,
+    pub purchaser: String,
+    pub title: String,
+    pub item_code: String,
+    pub item_name: String,
+    pub budget_fen: i64,
+    pub method: String,
+    pub method_details: String,
+    pub state: String,
+    pub notice_at: Option<DateTime<Utc>>,
+    pub enquiry_until: Option<NaiveDate>,
+    pub submit_until: Option<DateTime<Utc>>,
+}
+
+fn notice_view(p: &project::Model, purchaser: String) -> NoticeView {
+    NoticeView {
+        id: p.id,
+        number: p.number.clone(),
+        purchaser,
+        title: p.title.clone(),
+        item_code: p.item_code.clone(),
+        item_name: p.item_name.clone(),
+        budget_fen: p.budget_fen,
+        method: p.method.clone(),
+        method_details: Method::parse(&p.method)
+            .map(|m| m.details().to_string())
+            .unwrap_or_default(),
+        state: p.state.clone(),
+        notice_at: p.notice_at,
+        enquiry_until: p.enquiry_until,
+        submit_until: p.submit_until,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeDetail {
+    #[serde(flatten)]
+    pub notice: NoticeView,
+    pub scope: String,
+    pub quantity: i32,
+    pub unit: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub targets: Vec<Target>,
+    pub notice_text: String,
+    pub clarifications: Vec<ClarificationView>,
+    /// How many bids came in; only once the deadline has passed.
+    pub bids: Option<u64>,
+}
+
+async fn purchaser_names(
+    state: &AppState,
+    codes: impl Iterator<Item = String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    use gongzhi_platform::entity::territory;
+    use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut codes: Vec<String> = codes.collect();
+    codes.sort();
+    codes.dedup();
+    Ok(territory::Entity::find()
+        .filter(territory::Column::Code.is_in(codes))
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|n| (n.code, n.name))
+        .collect())
+}
+
+// ---------- public ----------
+
+/// Published procurement notices of a district, newest first.
+#[utoipa::path(get, path = "/api/v1/public/notices", tag = "procurement", params(NoticeQuery),
+    responses((status = 200, body = Page<NoticeView>), (status = 404, body = Problem)))]
+pub async fn public_notices(
+    State(state): State<AppState>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Json<Page<NoticeView>>> {
+    let page = notices::list(&state, &q).await?;
+    let names = purchaser_names(&state, page.items.iter().map(|p| p.node_code.clone())).await?;
+    Ok(Json(page.map(|p| {
+        let name = names.get(&p.node_code).cloned().unwrap_or_default();
+        notice_view(&p, name)
+    })))
+}
+
+/// One notice with its published clarifications (the asker is never named).
+#[utoipa::path(get, path = "/api/v1/public/notices/{notice_id}", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = NoticeDetail), (status = 404, body = Problem)))]
+pub async fn public_notice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<NoticeDetail>> {
+    let p = notices::public(&state, &id).await?;
+    let names = purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
+    let clar = notices::clarifications(&state.db.read, p.id, true).await?;
+    let bid_count = if bids::deadline_passed(&p) {
+        Some(bids::count(&state.db.read, p.id).await?)
+    } else {
+        None
+    };
+    Ok(Json(NoticeDetail {
+        notice: notice_view(&p, names.get(&p.node_code).cloned().unwrap_or_default()),
+        scope: p.scope.clone(),
+        quantity: p.quantity,
+        unit: p.unit.clone(),
+        period_start: p.period_start,
+        period_end: p.period_end,
+        targets: serde_json::from_str(&p.targets).unwrap_or_default(),
+        notice_text: p.notice_text.clone(),
+        clarifications: clar.into_iter().map(clarification_view).collect(),
+        bids: bid_count,
+    }))
+}
+
+// ---------- settings ----------
+
+/// The district's purchase settings (the defaults until it sets its own).
+#[utoipa::path(get, path = "/api/v1/purchase-settings/{district}", tag = "procurement",
+    params(("district" = String, Path)),
+    responses((status = 200, body = Settings), (status = 404, body = Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(district): Path<String>,
+) -> AppResult<Json<Settings>> {
+    let d = gongzhi_catalog::service::district_node(&state.db.read, &district).await?;
+    state.authorize(&me.actor, PURCHASE_READ, &ResourceScope::territory(&d.path))?;
+    Ok(Json(svc::settings(&state.db.read, &d.district_code).await?))
+}
+
+/// Set the open-tender threshold and the weight of satisfaction (the district).
+#[utoipa::path(patch, path = "/api/v1/purchase-settings/{district}", tag = "procurement",
+    params(("district" = String, Path)), request_body = SettingsInput,
+    responses((status = 200, body = Settings), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(district): Path<String>,
+    ApiJson(body): ApiJson<SettingsInput>,
+) -> AppResult<Json<Settings>> {
+    Ok(Json(
+        svc::put_settings(&state, &me.actor, &AuditActor::from(&me), &district, &body).await?,
+    ))
+}
+
+// ---------- budget ----------
+
+/// Budget lines in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/budget-lines", tag = "procurement", params(LineQuery),
+    responses((status = 200, body = Page<LineView>), (status = 403, body = Problem)))]
+pub async fn list_lines(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<LineQuery>,
+) -> AppResult<Json<Page<LineView>>> {
+    Ok(Json(
+        budget::list(&state, &me.actor, &q).await?.map(line_view),
+    ))
+}
+
+/// Open a budget line for a purchaser, year and fund source.
+#[utoipa::path(post, path = "/api/v1/budget-lines", tag = "procurement", request_body = LineInput,
+    responses((status = 201, body = LineView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_line(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    ApiJson(body): ApiJson<LineInput>,
+) -> AppResult<(StatusCode, Json<LineView>)> {
+    let l = budget::create(&state, &me.actor, &AuditActor::from(&me), &body).await?;
+    Ok((StatusCode::CREATED, Json(line_view(l))))
+}
+
+#[utoipa::path(get, path = "/api/v1/budget-lines/{budget_line_id}", tag = "procurement",
+    params(("budget_line_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = LineView), (status = 404, body = Problem)))]
+pub async fn get_line(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<LineView>> {
+    Ok(Json(line_view(budget::get(&state, &me.actor, &id).await?)))
+}
+
+/// Adjust a line's amount; never below what approvals hold and payments spent.
+#[utoipa::path(patch, path = "/api/v1/budget-lines/{budget_line_id}", tag = "procurement",
+    params(("budget_line_id" = uuid::Uuid, Path)), request_body = AmountInput,
+    responses((status = 200, body = LineView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_line_amount(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AmountInput>,
+) -> AppResult<Json<LineView>> {
+    let l = budget::set_amount(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(line_view(l)))
+}
+
+// ---------- needs ----------
+
+/// Needs in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/purchase-needs", tag = "procurement", params(NeedQuery),
+    responses((status = 200, body = Page<NeedView>), (status = 403, body = Problem)))]
+pub async fn list_needs(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<NeedQuery>,
+) -> AppResult<Json<Page<NeedView>>> {
+    Ok(Json(
+        needs::list(&state, &me.actor, &q).await?.map(need_view),
+    ))
+}
+
+/// Raise a need with evidence of resident demand (a community or a street).
+#[utoipa::path(post, path = "/api/v1/purchase-needs", tag = "procurement", request_body = NeedInput,
+    responses((status = 201, body = NeedView), (status = 422, body = Problem)))]
+pub async fn raise_need(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    ApiJson(body): ApiJson<NeedInput>,
+) -> AppResult<(StatusCode, Json<NeedView>)> {
+    let n = needs::raise(&state, &me.actor, &AuditActor::from(&me), &body).await?;
+    Ok((StatusCode::CREATED, Json(need_view(n))))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-needs/{purchase_need_id}", tag = "procurement",
+    params(("purchase_need_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = NeedView), (status = 404, body = Problem)))]
+pub async fn get_need(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<NeedView>> {
+    Ok(Json(need_view(needs::get(&state, &me.actor, &id).await?)))
+}
+
+/// Decline a need, saying why (the street).
+#[utoipa::path(post, path = "/api/v1/purchase-needs/{purchase_need_id}/decline", tag = "procurement",
+    params(("purchase_need_id" = uuid::Uuid, Path)), request_body = DeclineInput,
+    responses((status = 200, body = NeedView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decline_need(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeclineInput>,
+) -> AppResult<Json<NeedView>> {
+    let n = needs::decline(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(need_view(n)))
+}
+
+// ---------- projects ----------
+
+/// Projects in the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/purchase-projects", tag = "procurement", params(ProjectQuery),
+    responses((status = 200, body = Page<ProjectView>), (status = 403, body = Problem)))]
+pub async fn list_projects(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<ProjectQuery>,
+) -> AppResult<Json<Page<ProjectView>>> {
+    Ok(Json(
+        projects::list(&state, &me.actor, &q)
+            .await?
+            .map(project_view),
+    ))
+}
+
+/// Draw up a project (a draft), adopting the needs it answers.
+#[utoipa::path(post, path = "/api/v1/purchase-projects", tag = "procurement", request_body = ProjectInput,
+    responses((status = 201, body = ProjectView), (status = 422, body = Problem)))]
+pub async fn create_project(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    ApiJson(body): ApiJson<ProjectInput>,
+) -> AppResult<(StatusCode, Json<ProjectView>)> {
+    let p = projects::create(&state, &me.actor, &AuditActor::from(&me), &body).await?;
+    Ok((StatusCode::CREATED, Json(project_view(p))))
+}
+
+/// A project, with what its scope check says today.
+#[utoipa::path(get, path = "/api/v1/purchase-projects/{purchase_project_id}", tag = "procurement",
+    params(("purchase_project_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
+pub async fn get_project(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<ProjectView>> {
+    let p = projects::get(&state, &me.actor, &id).await?;
+    let reasons = projects::scope_reasons(&state.db.read, &p).await?;
+    let mut v = project_view(p);
+    v.scope_check = Some(reasons.iter().map(field_message).collect());
+    Ok(Json(v))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ProjectPatch {
+    #[serde(flatten)]
+    pub project: ProjectInput,
+    /// The project's version you last read.
+    pub version: i32,
+}
+
+/// Edit a draft.
+#[utoipa::path(patch, path = "/api/v1/purchase-projects/{purchase_project_id}", tag = "procurement",
+    params(("purchase_project_id" = uuid::Uuid, Path)), request_body = ProjectPatch,
+    responses((status = 200, body = ProjectView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_project(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ProjectPatch>,
+) -> AppResult<Json<ProjectView>> {
+    let p = projects::update(
+        &state,
+        &me.actor,
+        &AuditActor::from(&me),
+        &id,
+        &body.project,
+        body.version,
+    )
+    .await?;
+    Ok(Json(project_view(p)))
+}
+
+/// Move a project: submit, return (with a reason), approve (scope check, budget committed),
+/// publish (with the notice), open (after the deadline), fail or cancel (with a reason; the
+/// budget is released), relaunch (a failed or cancelled one: answers the new draft).
+#[utoipa::path(post, path = "/api/v1/purchase-projects/{purchase_project_id}/transitions", tag = "procurement",
+    params(("purchase_project_id" = uuid::Uuid, Path)), request_body = ProjectStep,
+    responses((status = 200, body = ProjectView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide_project(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ProjectStep>,
+) -> AppResult<Json<ProjectView>> {
+    let who = AuditActor::from(&me);
+    let p = match (body.step.transition.as_str(), &body.notice) {
+        ("publish", Some(n)) => {
+            notices::publish(&state, &me.actor, &who, &id, n, body.step.version).await?
+        }
+        ("publish", None) => {
+            return Err(gongzhi_platform::web::AppError::field(
+                "notice",
+                "procurement.notice_required",
+            ));
+        }
+        ("relaunch", _) => projects::relaunch(&state, &me.actor, &who, &id).await?,
+        _ => projects::decide(&state, &me.actor, &who, &id, &body.step).await?,
+    };
+    Ok(Json(project_view(p)))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ProjectStep {
+    #[serde(flatten)]
+    pub step: TransitionInput,
+    /// With `publish`: the notice and its deadlines.
+    #[serde(default)]
+    pub notice: Option<NoticeInput>,
+}
+
+/// A project's bids: only their number until the deadline (sealed), then all of them.
+#[utoipa::path(get, path = "/api/v1/purchase-projects/{purchase_project_id}/bids", tag = "procurement",
+    params(("purchase_project_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = BidsView), (status = 404, body = Problem)))]
+pub async fn project_bids(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<BidsView>> {
+    Ok(Json(bids::for_project(&state, &me.actor, &id).await?))
+}
+
+// ---------- notices: clarifications, questions, bids ----------
+
+/// Every question and clarification of a notice, for its purchaser.
+#[utoipa::path(get, path = "/api/v1/purchase-notices/{notice_id}/clarifications", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<ClarificationView>), (status = 404, body = Problem)))]
+pub async fn list_clarifications(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<ClarificationView>>> {
+    let p = projects::get(&state, &me.actor, &id).await?;
+    let all = notices::clarifications(&state.db.read, p.id, false).await?;
+    Ok(Json(all.into_iter().map(clarification_view).collect()))
+}
+
+/// Publish a clarification, answering a question or on the purchaser's own initiative.
+#[utoipa::path(post, path = "/api/v1/purchase-notices/{notice_id}/clarifications", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path)), request_body = ClarificationInput,
+    responses((status = 201, body = ClarificationView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn clarify(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ClarificationInput>,
+) -> AppResult<(StatusCode, Json<ClarificationView>)> {
+    let c = notices::clarify(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(clarification_view(c))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OrgParam {
+    /// The organization that would bid.
+    pub org: uuid::Uuid,
+}
+
+/// Whether an organization may bid on a notice, criterion by criterion.
+#[utoipa::path(get, path = "/api/v1/purchase-notices/{notice_id}/eligibility", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path), OrgParam),
+    responses((status = 200, body = EligibilityView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn notice_eligibility(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    Query(q): Query<OrgParam>,
+) -> AppResult<Json<EligibilityView>> {
+    Ok(Json(
+        bids::eligibility_view(&state, &me.actor, &id, q.org).await?,
+    ))
+}
+
+/// Ask about a notice, until its enquiry deadline.
+#[utoipa::path(post, path = "/api/v1/purchase-notices/{notice_id}/questions", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path)), request_body = QuestionInput,
+    responses((status = 201, body = ClarificationView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn ask(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<QuestionInput>,
+) -> AppResult<(StatusCode, Json<ClarificationView>)> {
+    let c = notices::ask(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(clarification_view(c))))
+}
+
+/// Submit a bid, or replace one before the deadline. Checked live against the item's
+/// admission criteria: an ineligible organization is told each reason and nothing is saved.
+#[utoipa::path(post, path = "/api/v1/purchase-notices/{notice_id}/bids", tag = "procurement",
+    params(("notice_id" = uuid::Uuid, Path)), request_body = BidInput,
+    responses((status = 201, body = BidView), (status = 422, body = Problem)))]
+pub async fn submit_bid(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<BidInput>,
+) -> AppResult<(StatusCode, Json<BidView>)> {
+    let b = bids::submit(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(bids::bid_view(b))))
+}
+
+/// Withdraw a bid before the deadline.
+#[utoipa::path(post, path = "/api/v1/purchase-bids/{purchase_bid_id}/withdraw", tag = "procurement",
+    params(("purchase_bid_id" = uuid::Uuid, Path)), request_body = WithdrawInput,
+    responses((status = 200, body = BidView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn withdraw_bid(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawInput>,
+) -> AppResult<Json<BidView>> {
+    let b = bids::withdraw(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(bids::bid_view(b)))
+}
+
+/// An organization's own bids, newest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/bids", tag = "procurement",
+    params(("org_id" = uuid::Uuid, Path), OrgBidsQuery),
+    responses((status = 200, body = Page<BidView>), (status = 403, body = Problem)))]
+pub async fn org_bids(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(org): Path<uuid::Uuid>,
+    Query(q): Query<OrgBidsQuery>,
+) -> AppResult<Json<Page<BidView>>> {
+    Ok(Json(
+        bids::of_org(&state, &me.actor, org, &q)
+            .await?
+            .map(bids::bid_view),
+    ))
+}
