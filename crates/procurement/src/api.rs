@@ -12,17 +12,24 @@ use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Page, Routes};
 use serde::{Deserialize, Serialize};
 
+use crate::award::{self, ChallengeInput, ChallengeStep};
 use crate::bids::{
     self, BidInput, BidView, BidsView, EligibilityView, OrgBidsQuery, WithdrawInput,
 };
 use crate::budget::{self, AmountInput, LineInput, LineQuery};
 use crate::domain::{Method, PreAssessment, Rubric, Target};
 use crate::entity::{budget_line, clarification, need, project};
+use crate::entity::{challenge, reviewer};
 use crate::needs::{self, DeclineInput, NeedInput, NeedQuery};
 use crate::notices::{self, ClarificationInput, NoticeInput, NoticeQuery, QuestionInput};
+use crate::panel::{self, DeclarationInput, DrawInput, Evaluation, ScoreSheet};
 use crate::projects::{self, ProjectInput, ProjectQuery, TransitionInput};
+use crate::rating::{CreditModel, Rating};
 use crate::service::{self as svc, Settings, SettingsInput};
-use crate::{PURCHASE_BID, PURCHASE_CONFIGURE, PURCHASE_MANAGE, PURCHASE_NEED, PURCHASE_READ};
+use crate::{
+    PURCHASE_BID, PURCHASE_CONFIGURE, PURCHASE_MANAGE, PURCHASE_NEED, PURCHASE_READ,
+    PURCHASE_REVIEW,
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -67,6 +74,24 @@ pub fn routes() -> Routes {
         .post("/api/v1/purchase-bids/{purchase_bid_id}/withdraw", Access::Permission(PURCHASE_BID), withdraw_bid)
         .probe_json(r#"{"version":1}"#)
         .get("/api/v1/orgs/{org_id}/bids", Access::Permission(PURCHASE_BID), org_bids)
+        .get("/api/v1/public/orgs/{org_id}/credit", Access::Public, org_credit)
+        .get("/api/v1/purchase-evaluations/{evaluation_id}", Access::Permission(PURCHASE_READ), get_evaluation)
+        .post("/api/v1/purchase-evaluations/{evaluation_id}/panel", Access::Permission(PURCHASE_MANAGE), draw_panel)
+        .probe_json(r#"{"size":3}"#)
+        .get("/api/v1/purchase-reviews", Access::SignedIn, my_reviews)
+        .get("/api/v1/purchase-reviews/{purchase_review_id}", Access::Permission(PURCHASE_REVIEW), get_review)
+        .post("/api/v1/purchase-reviews/{purchase_review_id}/declaration", Access::Permission(PURCHASE_REVIEW), declare)
+        .probe_json(r#"{"conflict":true,"note":"探针：曾在投标机构任职","version":2}"#)
+        .post("/api/v1/purchase-reviews/{purchase_review_id}/scores", Access::Permission(PURCHASE_REVIEW), submit_scores)
+        .probe_json(r#"{"scores":[{"bid":"{evaluation_bid_a}","technical":4000,"quality":2000},{"bid":"{evaluation_bid_b}","technical":3500,"quality":1800}]}"#)
+        .get("/api/v1/purchase-awards/{award_id}/challenges", Access::Permission(PURCHASE_READ), list_challenges)
+        .post("/api/v1/purchase-awards/{award_id}/challenges", Access::Permission(PURCHASE_BID), raise_challenge)
+        .probe_json(r#"{"org":"{org_id}","grounds":"探针：评分未按评分细则进行，请予复核"}"#)
+        // Both sides act on a challenge (the purchaser answers, the challenger complains): the
+        // record's scope and the workflow decide who may do what.
+        .get("/api/v1/purchase-challenges/{purchase_challenge_id}", Access::SignedIn, get_challenge)
+        .post("/api/v1/purchase-challenges/{purchase_challenge_id}/transitions", Access::SignedIn, challenge_step)
+        .probe_json(r#"{"transition":"answer","text":"探针：经复核评分符合评分细则","outcome":"dismissed","version":1}"#)
 }
 
 #[derive(OpenApi)]
@@ -97,6 +122,17 @@ pub fn routes() -> Routes {
         submit_bid,
         withdraw_bid,
         org_bids,
+        org_credit,
+        get_evaluation,
+        draw_panel,
+        my_reviews,
+        get_review,
+        declare,
+        submit_scores,
+        list_challenges,
+        raise_challenge,
+        get_challenge,
+        challenge_step,
     ),
     tags((name = "procurement", description = "Purchase of services: budgets, needs, projects, notices, bids"))
 )]
@@ -603,8 +639,9 @@ pub async fn update_project(
 }
 
 /// Move a project: submit, return (with a reason), approve (scope check, budget committed),
-/// publish (with the notice), open (after the deadline), fail or cancel (with a reason; the
-/// budget is released), relaunch (a failed or cancelled one: answers the new draft).
+/// publish (with the notice), open (after the deadline), award (once the panel has scored),
+/// fail or cancel (with a reason; the budget is released), relaunch (a failed or cancelled
+/// one: answers the new draft).
 #[utoipa::path(post, path = "/api/v1/purchase-projects/{purchase_project_id}/transitions", tag = "procurement",
     params(("purchase_project_id" = uuid::Uuid, Path)), request_body = ProjectStep,
     responses((status = 200, body = ProjectView), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -626,6 +663,18 @@ pub async fn decide_project(
             ));
         }
         ("relaunch", _) => projects::relaunch(&state, &me.actor, &who, &id).await?,
+        ("award", _) => {
+            award::award(
+                &state,
+                &me.actor,
+                &who,
+                &id,
+                body.step.version,
+                body.bid,
+                body.step.reason.as_deref(),
+            )
+            .await?
+        }
         _ => projects::decide(&state, &me.actor, &who, &id, &body.step).await?,
     };
     Ok(Json(project_view(p)))
@@ -638,6 +687,10 @@ pub struct ProjectStep {
     /// With `publish`: the notice and its deadlines.
     #[serde(default)]
     pub notice: Option<NoticeInput>,
+    /// With `award`: the winning bid when it is not the panel's recommendation (a reason is
+    /// then required).
+    #[serde(default)]
+    pub bid: Option<uuid::Uuid>,
 }
 
 /// A project's bids: only their number until the deadline (sealed), then all of them.
@@ -761,4 +814,338 @@ pub async fn org_bids(
             .await?
             .map(bids::bid_view),
     ))
+}
+
+// ---------- credit ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordView {
+    /// evaluation / breach / termination
+    pub kind: String,
+    pub grade: Option<String>,
+    pub on: NaiveDate,
+    pub project_id: Option<uuid::Uuid>,
+    pub detail: String,
+}
+
+/// An organization's credit rating with everything it was computed from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditView {
+    pub org_id: uuid::Uuid,
+    pub rating: Rating,
+    pub grade: Option<i32>,
+    pub abnormal: bool,
+    pub serious: bool,
+    pub records: Vec<RecordView>,
+    pub model: CreditModel,
+}
+
+/// An organization's credit rating, shown with its inputs and the model.
+#[utoipa::path(get, path = "/api/v1/public/orgs/{org_id}/credit", tag = "procurement",
+    params(("org_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = CreditView), (status = 404, body = Problem)))]
+pub async fn org_credit(
+    State(state): State<AppState>,
+    Path(org): Path<uuid::Uuid>,
+) -> AppResult<Json<CreditView>> {
+    use gongzhi_platform::sea_orm::EntityTrait;
+    let o = gongzhi_orgs::entity::org::Entity::find_by_id(org)
+        .one(&state.db.read)
+        .await?
+        .filter(|o| gongzhi_orgs::domain::PUBLIC_STATES.contains(&o.state.as_str()))
+        .ok_or(gongzhi_platform::web::AppError::NotFound)?;
+    let today = svc::today();
+    let model = crate::records::model(&state.db.read, &o.scope_district).await?;
+    let (inputs, rows) = crate::records::inputs(&state.db.read, o.id, today).await?;
+    Ok(Json(CreditView {
+        org_id: o.id,
+        rating: crate::rating::rate(&model, &inputs, today),
+        grade: inputs.grade,
+        abnormal: inputs.abnormal,
+        serious: inputs.serious,
+        records: rows
+            .into_iter()
+            .map(|r| RecordView {
+                kind: r.kind,
+                grade: r.grade,
+                on: r.on_date,
+                project_id: r.project_id,
+                detail: r.detail,
+            })
+            .collect(),
+        model,
+    }))
+}
+
+// ---------- evaluation ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeatView {
+    pub id: uuid::Uuid,
+    pub project_id: uuid::Uuid,
+    pub user_id: uuid::Uuid,
+    pub name: String,
+    /// drawn / seated / removed
+    pub state: String,
+    pub conflict_note: String,
+    pub declared_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+pub fn seat_view(r: reviewer::Model) -> SeatView {
+    SeatView {
+        id: r.id,
+        project_id: r.project_id,
+        user_id: r.user_id,
+        name: r.name,
+        state: r.state,
+        conflict_note: r.conflict_note,
+        declared_at: r.declared_at,
+        version: r.version,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationView {
+    pub project: ProjectView,
+    pub panel: Vec<SeatView>,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+/// A project's panel and, once every seat has scored, the ranking and recommendation.
+#[utoipa::path(get, path = "/api/v1/purchase-evaluations/{evaluation_id}", tag = "procurement",
+    params(("evaluation_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = EvaluationView), (status = 404, body = Problem)))]
+pub async fn get_evaluation(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<EvaluationView>> {
+    let (p, members, e) = panel::for_project(&state, &me.actor, &id).await?;
+    Ok(Json(EvaluationView {
+        project: project_view(p),
+        panel: members.into_iter().map(seat_view).collect(),
+        evaluation: e,
+    }))
+}
+
+/// Draw reviewers at random from the expert pool until the panel is full; reviewers tied to a
+/// bidder are recorded as removed.
+#[utoipa::path(post, path = "/api/v1/purchase-evaluations/{evaluation_id}/panel", tag = "procurement",
+    params(("evaluation_id" = uuid::Uuid, Path)), request_body = DrawInput,
+    responses((status = 200, body = Vec<SeatView>), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn draw_panel(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DrawInput>,
+) -> AppResult<Json<Vec<SeatView>>> {
+    let drawn = panel::draw(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(drawn.into_iter().map(seat_view).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewTask {
+    pub seat: SeatView,
+    pub project_number: String,
+    pub project_title: String,
+    pub project_state: String,
+}
+
+/// The reviewer's own seats: what to declare and score.
+#[utoipa::path(get, path = "/api/v1/purchase-reviews", tag = "procurement",
+    responses((status = 200, body = Vec<ReviewTask>), (status = 403, body = Problem)))]
+pub async fn my_reviews(
+    State(state): State<AppState>,
+    me: CurrentActor,
+) -> AppResult<Json<Vec<ReviewTask>>> {
+    Ok(Json(
+        panel::seats_of(&state, &me.actor)
+            .await?
+            .into_iter()
+            .map(|(s, p)| ReviewTask {
+                seat: seat_view(s),
+                project_number: p.number,
+                project_title: p.title,
+                project_state: p.state,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SheetBid {
+    pub bid: uuid::Uuid,
+    pub org_name: String,
+    /// Only for a seated reviewer.
+    pub price_fen: Option<i64>,
+    pub proposal: Option<String>,
+    pub my_technical: Option<i32>,
+    pub my_quality: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewView {
+    pub seat: SeatView,
+    pub project: ProjectView,
+    /// The bidders (to declare conflicts); their bids once seated.
+    pub bids: Vec<SheetBid>,
+}
+
+/// A seat: the bidders to declare against and, once seated, the bids to score.
+#[utoipa::path(get, path = "/api/v1/purchase-reviews/{purchase_review_id}", tag = "procurement",
+    params(("purchase_review_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ReviewView), (status = 404, body = Problem)))]
+pub async fn get_review(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<ReviewView>> {
+    let (seat, p, bids, mine) = panel::review(&state, &me.actor, &id).await?;
+    let seated = seat.state == "seated";
+    Ok(Json(ReviewView {
+        bids: bids
+            .into_iter()
+            .map(|b| {
+                let s = mine.iter().find(|s| s.bid_id == b.id);
+                SheetBid {
+                    bid: b.id,
+                    org_name: b.org_name,
+                    price_fen: seated.then_some(b.price_fen),
+                    proposal: seated.then_some(b.proposal),
+                    my_technical: s.map(|s| s.technical),
+                    my_quality: s.map(|s| s.quality),
+                }
+            })
+            .collect(),
+        seat: seat_view(seat),
+        project: project_view(p),
+    }))
+}
+
+/// Declare conflicts of interest: with one (declared or detected) the reviewer leaves the panel.
+#[utoipa::path(post, path = "/api/v1/purchase-reviews/{purchase_review_id}/declaration", tag = "procurement",
+    params(("purchase_review_id" = uuid::Uuid, Path)), request_body = DeclarationInput,
+    responses((status = 200, body = SeatView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn declare(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeclarationInput>,
+) -> AppResult<Json<SeatView>> {
+    let s = panel::declare(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(seat_view(s)))
+}
+
+/// Score every valid bid (technical and quality, in hundredths, within the rubric).
+#[utoipa::path(post, path = "/api/v1/purchase-reviews/{purchase_review_id}/scores", tag = "procurement",
+    params(("purchase_review_id" = uuid::Uuid, Path)), request_body = ScoreSheet,
+    responses((status = 200, body = ReviewView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_scores(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ScoreSheet>,
+) -> AppResult<Json<ReviewView>> {
+    panel::score(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    get_review(State(state), me, Path(id)).await
+}
+
+// ---------- challenges ----------
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengeView {
+    pub id: uuid::Uuid,
+    pub project_id: uuid::Uuid,
+    pub org_id: uuid::Uuid,
+    pub grounds: String,
+    pub received_on: NaiveDate,
+    pub answer_due: NaiveDate,
+    pub answer: String,
+    pub answered_on: Option<NaiveDate>,
+    /// upheld / dismissed, once answered
+    pub outcome: String,
+    pub complaint_until: Option<NaiveDate>,
+    pub complaint: String,
+    pub complained_on: Option<NaiveDate>,
+    pub resolution: String,
+    /// open / answered / complained / closed
+    pub state: String,
+    pub version: i32,
+}
+
+pub fn challenge_view(c: challenge::Model) -> ChallengeView {
+    ChallengeView {
+        id: c.id,
+        project_id: c.project_id,
+        org_id: c.org_id,
+        grounds: c.grounds,
+        received_on: c.received_on,
+        answer_due: c.answer_due,
+        answer: c.answer,
+        answered_on: c.answered_on,
+        outcome: c.outcome,
+        complaint_until: c.complaint_until,
+        complaint: c.complaint,
+        complained_on: c.complained_on,
+        resolution: c.resolution,
+        state: c.state,
+        version: c.version,
+    }
+}
+
+/// An award's challenges, for its purchaser.
+#[utoipa::path(get, path = "/api/v1/purchase-awards/{award_id}/challenges", tag = "procurement",
+    params(("award_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<ChallengeView>), (status = 404, body = Problem)))]
+pub async fn list_challenges(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<ChallengeView>>> {
+    let all = award::of_project(&state, &me.actor, &id).await?;
+    Ok(Json(all.into_iter().map(challenge_view).collect()))
+}
+
+/// A bidder challenges the award, within 7 working days of the award notice.
+#[utoipa::path(post, path = "/api/v1/purchase-awards/{award_id}/challenges", tag = "procurement",
+    params(("award_id" = uuid::Uuid, Path)), request_body = ChallengeInput,
+    responses((status = 201, body = ChallengeView), (status = 422, body = Problem)))]
+pub async fn raise_challenge(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ChallengeInput>,
+) -> AppResult<(StatusCode, Json<ChallengeView>)> {
+    let c = award::raise(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(challenge_view(c))))
+}
+
+#[utoipa::path(get, path = "/api/v1/purchase-challenges/{purchase_challenge_id}", tag = "procurement",
+    params(("purchase_challenge_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = ChallengeView), (status = 404, body = Problem)))]
+pub async fn get_challenge(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+) -> AppResult<Json<ChallengeView>> {
+    Ok(Json(challenge_view(
+        award::get(&state, &me.actor, &id).await?.0,
+    )))
+}
+
+/// Answer a challenge (the purchaser, within 7 working days), complain about the answer (the
+/// challenger, within 15 working days), record the decision on the complaint (the purchaser).
+#[utoipa::path(post, path = "/api/v1/purchase-challenges/{purchase_challenge_id}/transitions", tag = "procurement",
+    params(("purchase_challenge_id" = uuid::Uuid, Path)), request_body = ChallengeStep,
+    responses((status = 200, body = ChallengeView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn challenge_step(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ChallengeStep>,
+) -> AppResult<Json<ChallengeView>> {
+    let c = award::step(&state, &me.actor, &AuditActor::from(&me), &id, &body).await?;
+    Ok(Json(challenge_view(c)))
 }

@@ -199,6 +199,7 @@ pub async fn submit(
                 state: Set("submitted".into()),
                 invalid_reason: Set(String::new()),
                 seq: Set(seq),
+                credit_score: Set(0),
                 submitted_at: Set(now),
                 submitted_by: Set(Some(actor.user_id.0)),
                 created_at: Set(now),
@@ -336,6 +337,23 @@ pub async fn open(
         .filter(bid::Column::State.eq("submitted"))
         .exec(conn)
         .await?;
+    // Each bidder's credit rating as it stands now is the past-performance part of its score.
+    let model = crate::records::model(conn, &p.district).await?;
+    let today = svc::today();
+    let opened = bid::Entity::find()
+        .filter(bid::Column::ProjectId.eq(p.id))
+        .filter(bid::Column::State.eq("valid"))
+        .all(conn)
+        .await?;
+    for b in &opened {
+        let (inputs, _) = crate::records::inputs(conn, b.org_id, today).await?;
+        let score = crate::rating::rate(&model, &inputs, today).score;
+        bid::Entity::update_many()
+            .col_expr(bid::Column::CreditScore, Expr::value(score))
+            .filter(bid::Column::Id.eq(b.id))
+            .exec(conn)
+            .await?;
+    }
     let method = Method::parse(&p.method).unwrap_or(Method::OpenTender);
     let valid = res.rows_affected as usize;
     if valid < fewest_bids(method) {
@@ -352,6 +370,7 @@ pub async fn open(
             state: &p.state,
             version: p.version,
             path: &p.path,
+            org: None,
         };
         svc::step(conn, state, actor, who, &PROJECT, m, "fail", Some(&reason)).await?;
         crate::budget::release(conn, p.budget_line_id, Money::from_fen(p.budget_fen)).await?;

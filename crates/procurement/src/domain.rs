@@ -9,7 +9,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use gongzhi_kernel::workflow::{ReasonRule, TransitionDef, WorkflowDef};
 use gongzhi_kernel::{FieldError, Money, WorkingCalendar};
 
-use crate::{PURCHASE_APPROVE, PURCHASE_MANAGE};
+use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE};
 
 /// 采购方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -639,6 +639,7 @@ pub static PROJECT: WorkflowDef<()> = WorkflowDef {
         "approved",
         "tendering",
         "evaluating",
+        "awarded",
         "failed",
         "cancelled",
     ],
@@ -686,8 +687,16 @@ pub static PROJECT: WorkflowDef<()> = WorkflowDef {
             guard: None,
         },
         TransitionDef {
+            name: "award",
+            from: &["evaluating"],
+            to: "awarded",
+            permission: PURCHASE_APPROVE,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
             name: "fail",
-            from: &["tendering", "evaluating"],
+            from: &["tendering", "evaluating", "awarded"],
             to: "failed",
             permission: PURCHASE_MANAGE,
             reason: ReasonRule::Required,
@@ -705,7 +714,57 @@ pub static PROJECT: WorkflowDef<()> = WorkflowDef {
 };
 
 /// States after approval in which the project holds a commitment on its budget line.
-pub const COMMITTED_STATES: [&str; 3] = ["approved", "tendering", "evaluating"];
+pub const COMMITTED_STATES: [&str; 4] = ["approved", "tendering", "evaluating", "awarded"];
+
+/// Challenges (质疑) and the complaints (投诉) that may follow.
+pub static CHALLENGE: WorkflowDef<()> = WorkflowDef {
+    name: "purchase_challenge",
+    states: &["open", "answered", "complained", "closed"],
+    initial: "open",
+    terminal: &["closed"],
+    transitions: &[
+        TransitionDef {
+            name: "answer",
+            from: &["open"],
+            to: "answered",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "complain",
+            from: &["answered"],
+            to: "complained",
+            permission: PURCHASE_BID,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "resolve",
+            from: &["complained"],
+            to: "closed",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+    ],
+};
+
+/// Challenge states that block the contract.
+pub const BLOCKING_CHALLENGES: [&str; 2] = ["open", "complained"];
+
+/// How many reviewers a panel needs: an odd number, at least five for tenders and three for
+/// the other methods, at most fifteen.
+pub fn check_panel_size(method: Method, size: i32) -> Result<(), FieldError> {
+    let min = match method {
+        Method::OpenTender | Method::InvitedTender => 5,
+        _ => 3,
+    };
+    if size < min || size > 15 || size % 2 == 0 {
+        return Err(FieldError::new("size", "procurement.panel_size").arg("min", min));
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! (methods, budget lines, rubrics, the challenge clock, contract terms, payments, grades).
 
 pub mod api;
+pub mod award;
 pub mod bids;
 pub mod budget;
 pub mod domain;
@@ -12,7 +13,10 @@ pub mod entity;
 mod migration;
 pub mod needs;
 pub mod notices;
+pub mod panel;
 pub mod projects;
+pub mod rating;
+pub mod records;
 pub mod service;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
@@ -31,6 +35,8 @@ pub const PURCHASE_APPROVE: Permission = Permission("purchase.approve");
 pub const PURCHASE_CONFIGURE: Permission = Permission("purchase.configure");
 /// Ask about notices and bid for an organization.
 pub const PURCHASE_BID: Permission = Permission("purchase.bid");
+/// Sit on evaluation panels: declare conflicts, score bids.
+pub const PURCHASE_REVIEW: Permission = Permission("purchase.review");
 
 pub struct ProcurementModule;
 
@@ -40,7 +46,10 @@ impl Module for ProcurementModule {
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(migration::ProcurementSchema)]
+        vec![
+            Box::new(migration::ProcurementSchema),
+            Box::new(migration::EvaluationSchema),
+        ]
     }
 
     fn permissions(&self) -> Vec<PermissionDecl> {
@@ -68,6 +77,10 @@ impl Module for ProcurementModule {
             PermissionDecl {
                 permission: PURCHASE_BID,
                 roles: &[OrgAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_REVIEW,
+                roles: &[Reviewer],
             },
         ]
     }

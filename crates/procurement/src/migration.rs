@@ -254,3 +254,171 @@ impl MigrationTrait for ProcurementSchema {
         Ok(())
     }
 }
+
+/// The evaluation panel, its scores, the award clock on the project, challenges, the records
+/// the results leave on organizations, and the district's credit model.
+pub struct EvaluationSchema;
+
+impl MigrationName for EvaluationSchema {
+    fn name(&self) -> &str {
+        "0002_procurement_evaluation"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for EvaluationSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per ALTER: SQLite adds them one at a time.
+        for col in [
+            opt_uuid("awarded_bid_id"),
+            opt_date("award_on"),
+            opt_date("challenge_until"),
+            opt_date("standstill_until"),
+            opt_date("sign_by"),
+            int("panel_size"),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(t("proc_projects"))
+                    .add_column(col)
+                    .to_owned(),
+            )
+            .await?;
+        }
+        // The bidder's credit rating as it stood at the opening, so the evaluation reproduces.
+        m.alter_table(
+            Table::alter()
+                .table(t("proc_bids"))
+                .add_column(int("credit_score"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(t("proc_settings"))
+                .add_column(opt_text("credit_model"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_reviewers"))
+                .col(uuid("id").primary_key())
+                .col(uuid("project_id"))
+                .col(uuid("user_id"))
+                .col(text("name"))
+                .col(text("state"))
+                .col(long("conflict_note"))
+                .col(opt_ts("declared_at"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(&mut fk("proc_reviewers", "project_id", "proc_projects"))
+                .foreign_key(&mut fk("proc_reviewers", "user_id", "users"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_reviewers",
+            "ux_proc_reviewers_user",
+            &["project_id", "user_id"],
+            true,
+        ))
+        .await?;
+        // A reviewer's queue.
+        m.create_index(index(
+            "proc_reviewers",
+            "ix_proc_reviewers_queue",
+            &["user_id", "state"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_scores"))
+                .col(uuid("id").primary_key())
+                .col(uuid("project_id"))
+                .col(uuid("bid_id"))
+                .col(uuid("reviewer_id"))
+                .col(int("technical"))
+                .col(int("quality"))
+                .col(long("comment"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .foreign_key(&mut fk("proc_scores", "bid_id", "proc_bids"))
+                .foreign_key(&mut fk("proc_scores", "reviewer_id", "proc_reviewers"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_scores",
+            "ux_proc_scores_bid",
+            &["bid_id", "reviewer_id"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "proc_scores",
+            "ix_proc_scores_project",
+            &["project_id"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_challenges"))
+                .col(uuid("id").primary_key())
+                .col(uuid("project_id"))
+                .col(uuid("org_id"))
+                .col(long("grounds"))
+                .col(date("received_on"))
+                .col(date("answer_due"))
+                .col(long("answer"))
+                .col(opt_date("answered_on"))
+                .col(text("outcome"))
+                .col(opt_date("complaint_until"))
+                .col(long("complaint"))
+                .col(opt_date("complained_on"))
+                .col(long("resolution"))
+                .col(text("state"))
+                .col(opt_uuid("raised_by"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(&mut fk("proc_challenges", "project_id", "proc_projects"))
+                .foreign_key(&mut fk("proc_challenges", "org_id", "orgs"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_challenges",
+            "ix_proc_challenges_project",
+            &["project_id", "state"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_org_records"))
+                .col(uuid("id").primary_key())
+                .col(uuid("org_id"))
+                .col(text("kind"))
+                .col(opt_text("grade"))
+                .col(opt_uuid("project_id"))
+                .col(date("on_date"))
+                .col(long("detail"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_org_records", "org_id", "orgs"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_org_records",
+            "ix_proc_org_records_org",
+            &["org_id", "on_date"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

@@ -133,6 +133,7 @@ pub async fn decline(
             state: &n.state,
             version: input.version,
             path: &n.path,
+            org: None,
         },
         "decline",
         Some(&input.reason),

@@ -66,6 +66,7 @@ pub async fn publish(
         state: &p.state,
         version,
         path: &p.path,
+        org: None,
     };
     svc::step(&txn, state, actor, who, &PROJECT, m, "publish", None).await?;
     project::Entity::update_many()

@@ -49,11 +49,12 @@ pub async fn purchaser(
     Ok(n)
 }
 
-#[derive(Debug, Clone, Copy, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct Settings {
     #[schema(value_type = i64)]
     pub open_tender_threshold_fen: Money,
     pub satisfaction_pct: i32,
+    pub credit_model: crate::rating::CreditModel,
     /// 0 while the defaults apply.
     pub version: i32,
 }
@@ -67,11 +68,17 @@ pub async fn settings(conn: &impl ConnectionTrait, district: &str) -> AppResult<
             Some(s) => Settings {
                 open_tender_threshold_fen: Money::from_fen(s.open_tender_threshold_fen),
                 satisfaction_pct: s.satisfaction_pct,
+                credit_model: s
+                    .credit_model
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .unwrap_or_default(),
                 version: s.version,
             },
             None => Settings {
                 open_tender_threshold_fen: Money::from_fen(DEFAULT_THRESHOLD_FEN),
                 satisfaction_pct: DEFAULT_SATISFACTION_PCT,
+                credit_model: Default::default(),
                 version: 0,
             },
         },
@@ -84,6 +91,9 @@ pub struct SettingsInput {
     pub open_tender_threshold_fen: i64,
     /// Weight of service users' satisfaction in evaluations, 0–100.
     pub satisfaction_pct: i32,
+    /// The credit rating model; the default one when absent.
+    #[serde(default)]
+    pub credit_model: Option<crate::rating::CreditModel>,
     /// The version you last read (0 while the defaults apply).
     pub version: i32,
 }
@@ -115,9 +125,16 @@ pub async fn put_settings(
             "procurement.percent_range",
         ));
     }
+    if let Some(Err(e)) = input.credit_model.as_ref().map(|m| m.check()) {
+        errors.push(e);
+    }
     if !errors.0.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let model = input
+        .credit_model
+        .as_ref()
+        .map(|m| serde_json::to_string(m).expect("plain data"));
     let district = d.district_code.clone();
     let txn = state.db.write.begin().await?;
     let now = audit::now();
@@ -126,6 +143,7 @@ pub async fn put_settings(
             district: Set(district.clone()),
             open_tender_threshold_fen: Set(input.open_tender_threshold_fen),
             satisfaction_pct: Set(input.satisfaction_pct),
+            credit_model: Set(model.clone()),
             updated_at: Set(now),
             version: Set(1),
         }
@@ -141,6 +159,7 @@ pub async fn put_settings(
                 settings::Column::SatisfactionPct,
                 Expr::value(input.satisfaction_pct),
             )
+            .col_expr(settings::Column::CreditModel, Expr::value(model))
             .col_expr(settings::Column::UpdatedAt, Expr::value(now))
             .col_expr(
                 settings::Column::Version,
@@ -216,6 +235,9 @@ pub struct Move<'a> {
     pub state: &'a str,
     pub version: i32,
     pub path: &'a str,
+    /// The organization the record also belongs to (a bidder's challenge), so that its people
+    /// may move it where the workflow lets them.
+    pub org: Option<uuid::Uuid>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -241,7 +263,10 @@ pub async fn step(
             entity_id: &m.id.to_string(),
             state: m.state,
             version: m.version,
-            scope: ResourceScope::territory(m.path),
+            scope: ResourceScope {
+                path: m.path.to_string(),
+                org_id: m.org.map(gongzhi_kernel::id::OrgId),
+            },
         },
         transition,
         reason,

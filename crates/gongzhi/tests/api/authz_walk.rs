@@ -96,8 +96,9 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
 
 /// The purchase's values (a budget line, a need, a draft, an open notice and a bid of street B),
 /// added only for routes that name them: building them for every route would double the walk.
-async fn purchase_values(app: &TestApp, values: &mut HashMap<&'static str, String>) {
-    let buy = purchase(app, values["org_id"].parse().unwrap()).await;
+async fn purchase_values(app: &TestApp, values: &mut HashMap<&'static str, String>, deep: bool) {
+    let bidder = values["org_id"].parse().unwrap();
+    let buy = purchase(app, bidder).await;
     values.extend([
         ("budget_line_id", buy.line.to_string()),
         ("purchase_need_id", buy.need.to_string()),
@@ -111,6 +112,19 @@ async fn purchase_values(app: &TestApp, values: &mut HashMap<&'static str, Strin
             chrono::Datelike::year(&buy.period_start).to_string(),
         ),
     ]);
+    if !deep {
+        return;
+    }
+    let buy = evaluated(app, &buy, bidder).await;
+    values.extend([
+        ("evaluation_id", buy.evaluation.to_string()),
+        ("evaluation_bid_a", buy.evaluation_bids[0].to_string()),
+        ("evaluation_bid_b", buy.evaluation_bids[1].to_string()),
+        ("purchase_review_id", buy.seat.to_string()),
+        ("reviewer", buy.reviewer.clone()),
+        ("award_id", buy.award.to_string()),
+        ("purchase_challenge_id", buy.challenge.to_string()),
+    ]);
 }
 
 const PURCHASE_KEYS: [&str; 5] = [
@@ -121,14 +135,29 @@ const PURCHASE_KEYS: [&str; 5] = [
     "{this_year}",
 ];
 
-fn names_purchase(route: &RouteDef) -> bool {
+const EVALUATION_KEYS: [&str; 5] = [
+    "{evaluation_",
+    "{award_id}",
+    "/purchase-reviews",
+    "{purchase_review_id}",
+    "{purchase_challenge_id}",
+];
+
+/// How much of the purchase fixture a route names: none, the basic part, or the evaluation.
+fn names_purchase(route: &RouteDef) -> Option<bool> {
     let text = format!(
         "{} {} {}",
         route.path,
         route.probe.map(|p| p.query).unwrap_or(""),
         route.probe.and_then(|p| p.body).unwrap_or("")
     );
-    PURCHASE_KEYS.iter().any(|k| text.contains(k))
+    if EVALUATION_KEYS.iter().any(|k| text.contains(k)) {
+        Some(true)
+    } else if PURCHASE_KEYS.iter().any(|k| text.contains(k)) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 fn fill(template: &str, values: &HashMap<&'static str, String>, route: &RouteDef) -> String {
@@ -204,7 +233,7 @@ fn own_only(route: &RouteDef) -> bool {
 async fn every_route_refuses_anonymous_and_foreign_users() {
     let app = app().await;
     let mut values = foreign_values(&app).await;
-    purchase_values(&app, &mut values).await;
+    purchase_values(&app, &mut values, true).await;
     // A user holding every territory role in street A.
     let foreigner = app
         .user(
@@ -273,16 +302,18 @@ async fn probes_succeed_for_their_rightful_user() {
     {
         let app = app().await;
         let mut values = foreign_values(&app).await;
-        if names_purchase(route) {
-            purchase_values(&app, &mut values).await;
+        if let Some(deep) = names_purchase(route) {
+            purchase_values(&app, &mut values, deep).await;
         }
-        // The district admin, or for what only an organization does (bidding) the admin of
-        // the organization the probe names.
+        // The district admin; for what only a reviewer does, the reviewer the fixture seated;
+        // for what only an organization does (bidding), the admin of the organization named.
         let Access::Permission(p) = route.access else {
             unreachable!()
         };
         let admin = if app.state.policy.role_has(Role::DistrictAdmin, p) {
             district_admin(&app).await
+        } else if app.state.policy.role_has(Role::Reviewer, p) {
+            app.login(&values["reviewer"]).await
         } else {
             let org = values["org_id"].parse().unwrap();
             org_role(&app, "probe.org", org, Role::OrgAdmin).await

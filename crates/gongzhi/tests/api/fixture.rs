@@ -551,6 +551,19 @@ pub struct Purchase {
     pub period_end: chrono::NaiveDate,
 }
 
+/// Further on (after `purchase`): a competitive consultation under evaluation, its two bids
+/// (`bidder`'s first) and a seated panel of three district reviewers (`seat` is the first
+/// reviewer's); and the same scored and awarded, with `bidder`'s open challenge.
+pub struct Evaluated {
+    pub evaluation: uuid::Uuid,
+    pub evaluation_bids: Vec<uuid::Uuid>,
+    pub seat: uuid::Uuid,
+    pub reviewer: String,
+    /// The same, scored and awarded, with `bidder`'s open challenge.
+    pub award: uuid::Uuid,
+    pub challenge: uuid::Uuid,
+}
+
 /// A project body for street B's `line`, open tender of item A05-01 (open to any registered or
 /// filed organization).
 pub fn project_body(
@@ -663,5 +676,156 @@ pub async fn purchase(app: &TestApp, bidder: uuid::Uuid) -> Purchase {
         bid,
         period_start,
         period_end,
+    }
+}
+
+pub async fn evaluated(app: &TestApp, buy: &Purchase, bidder: uuid::Uuid) -> Evaluated {
+    use serde_json::json;
+    let street = app.login("fx.purchaser").await;
+    let org_admin = app.login("fx.bidder").await;
+    let today = gongzhi_kernel::calendar::today_in_china();
+    let (line, period_start, period_end) = (buy.line, buy.period_start, buy.period_end);
+    let other = filed_org(app, "田东社区文体队", COMMUNITY_B).await;
+    let other_admin = org_role(app, "fx.bidder2", other, Role::OrgAdmin).await;
+    let bidders = [(bidder, &org_admin), (other, &other_admin)];
+    let reviewers = [
+        app.user("fx.reviewer1", &[(Role::Reviewer, DISTRICT)])
+            .await,
+        app.user("fx.reviewer2", &[(Role::Reviewer, DISTRICT)])
+            .await,
+        app.user("fx.reviewer3", &[(Role::Reviewer, DISTRICT)])
+            .await,
+    ];
+    let under_review = |with_scores: bool| {
+        let street = &street;
+        let bidders = &bidders;
+        let reviewers = &reviewers;
+        async move {
+            let mut body = project_body(STREET_B, line, period_start, period_end, 3_000_000);
+            body["method"] = json!("competitive_consultation");
+            body["justification"] = json!("服务方案需与承接机构磋商确定");
+            let r = street.post_json("/api/v1/purchase-projects", body).await;
+            assert_eq!(r.status, 201, "{}", r.text());
+            let id: uuid::Uuid = r.json()["id"].as_str().unwrap().parse().unwrap();
+            let step = |v: i32, t: &str| {
+                json!({"transition": t, "version": v, "notice": {
+                    "enquiry_until": today + chrono::Duration::days(5),
+                    "submit_until": format!("{}T09:30:00+08:00", today + chrono::Duration::days(12)),
+                    "notice_text": "磋商采购社区文体活动组织服务，欢迎符合条件的社会组织参加。"
+                }})
+            };
+            for (v, t) in [(1, "submit"), (2, "approve"), (3, "publish")] {
+                let r = street
+                    .post_json(
+                        &format!("/api/v1/purchase-projects/{id}/transitions"),
+                        step(v, t),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.text());
+            }
+            let mut bids = Vec::new();
+            for (i, (o, c)) in bidders.iter().enumerate() {
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-notices/{id}/bids"),
+                        json!({"org": o, "price_fen": 2_900_000 - 100_000 * i as i64, "proposal": "活动方案、团队与进度安排"}),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text());
+                bids.push(
+                    r.json()["id"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<uuid::Uuid>()
+                        .unwrap(),
+                );
+            }
+            {
+                use gongzhi_platform::sea_orm::sea_query::Expr;
+                use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                use gongzhi_procurement::entity::project;
+                project::Entity::update_many()
+                    .col_expr(
+                        project::Column::SubmitUntil,
+                        Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+                    )
+                    .filter(project::Column::Id.eq(id))
+                    .exec(&app.state.db.write)
+                    .await
+                    .unwrap();
+            }
+            let r = street
+                .post_json(
+                    &format!("/api/v1/purchase-projects/{id}/transitions"),
+                    step(4, "open"),
+                )
+                .await;
+            assert_eq!(r.json()["state"], "evaluating", "{}", r.text());
+            let r = street
+                .post_json(
+                    &format!("/api/v1/purchase-evaluations/{id}/panel"),
+                    json!({"size": 3}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            let mut seats = Vec::new();
+            for c in reviewers {
+                let mine = c.get("/api/v1/purchase-reviews").await.json();
+                let seat = mine
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["seat"]["project_id"] == id.to_string())
+                    .unwrap()["seat"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-reviews/{seat}/declaration"),
+                        json!({"conflict": false, "version": 1}),
+                    )
+                    .await;
+                assert_eq!(r.json()["state"], "seated", "{}", r.text());
+                if with_scores {
+                    let r = c
+                        .post_json(
+                            &format!("/api/v1/purchase-reviews/{seat}/scores"),
+                            json!({"scores": [
+                                {"bid": bids[0], "technical": 4000, "quality": 2000},
+                                {"bid": bids[1], "technical": 3000, "quality": 1500}]}),
+                        )
+                        .await;
+                    assert_eq!(r.status, 200, "{}", r.text());
+                }
+                seats.push(seat.parse::<uuid::Uuid>().unwrap());
+            }
+            (id, bids, seats)
+        }
+    };
+    let (evaluation, evaluation_bids, seats) = under_review(false).await;
+    let (award, _, _) = under_review(true).await;
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-projects/{award}/transitions"),
+            json!({"transition": "award", "version": 5}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "awarded", "{}", r.text());
+    let r = org_admin
+        .post_json(
+            &format!("/api/v1/purchase-awards/{award}/challenges"),
+            json!({"org": bidder, "grounds": "评分未按评分细则进行，请予复核"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let challenge = r.json()["id"].as_str().unwrap().parse().unwrap();
+    Evaluated {
+        evaluation,
+        evaluation_bids,
+        seat: seats[0],
+        reviewer: "fx.reviewer1".into(),
+        award,
+        challenge,
     }
 }

@@ -163,6 +163,7 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/notices/{notice_id}",
             "GET /api/v1/public/org-categories",
             "GET /api/v1/public/orgs",
+            "GET /api/v1/public/orgs/{org_id}/credit",
             "GET /api/v1/public/orgs/{org_id}/members",
             "GET /healthz",
             "GET /lang/{lang}",

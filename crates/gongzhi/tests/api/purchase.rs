@@ -684,3 +684,530 @@ async fn bids_racing_the_deadline_are_either_opened_or_refused() {
         assert_eq!(b.state, "valid");
     }
 }
+
+/// Give an existing user an organization role (a reviewer who also works for a bidder).
+async fn employ(app: &TestApp, username: &str, org: uuid::Uuid) {
+    use gongzhi_platform::entity::user;
+    let u = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    let o = gongzhi_orgs::entity::org::Entity::find_by_id(org)
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    gongzhi_orgs::service::grant_org_role(
+        &app.state.db.write,
+        &gongzhi_platform::audit::AuditActor::system("test"),
+        u.id,
+        &o,
+        Role::OrgMember,
+    )
+    .await
+    .unwrap();
+}
+
+/// The seat a reviewer holds on a project.
+async fn seat_of(c: &TestClient, project: &str) -> Value {
+    let mine = c.get("/api/v1/purchase-reviews").await.json();
+    mine.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["seat"]["project_id"] == project)
+        .map(|t| t["seat"].clone())
+        .unwrap_or(Value::Null)
+}
+
+/// An open tender taken through three bids (from bidders `base + 1..=3`) and the opening;
+/// returns the project and the bids as `(org, its admin, bid id)`, cheapest last.
+async fn opened(s: &Setup, base: usize) -> (String, Vec<(uuid::Uuid, TestClient, String)>) {
+    let id = s.tendering(3_000_000).await;
+    let mut out = Vec::new();
+    for (n, price) in [(1, 3_000_000), (2, 2_800_000), (3, 2_400_000)] {
+        let (o, c) = s.bidder(base + n).await;
+        let r = bid(&c, &id, o, price).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let b = r.json()["id"].as_str().unwrap().to_string();
+        out.push((o, c, b));
+    }
+    s.deadline_in(&id, -1).await;
+    let r = s
+        .step(&id, json!({"transition": "open", "version": 4}))
+        .await;
+    assert_eq!(r.json()["state"], "evaluating", "{}", r.text());
+    (id, out)
+}
+
+#[tokio::test]
+async fn a_panel_free_of_conflicts_scores_and_the_award_follows_its_ranking() {
+    let s = setup(10_000_000).await;
+    let (id, bids) = opened(&s, 0).await;
+    let mut reviewers = Vec::new();
+    for n in 1..=6 {
+        let name = format!("expert{n}");
+        reviewers.push((
+            name.clone(),
+            s.app.user(&name, &[(Role::Reviewer, DISTRICT)]).await,
+        ));
+    }
+    // A seventh expert works for a bidder: never seated.
+    let tied = s.app.user("expert7", &[(Role::Reviewer, DISTRICT)]).await;
+    employ(&s.app, "expert7", bids[0].0).await;
+    // A reviewer of street A is not in street B's pool.
+    s.app.user("a.expert", &[(Role::Reviewer, STREET_A)]).await;
+
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 4}),
+        )
+        .await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.panel_size"],
+        "tenders need an odd number, at least 5"
+    );
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let drawn = r.json();
+    let sitting: Vec<&Value> = drawn
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["state"] == "drawn")
+        .collect();
+    assert_eq!(sitting.len(), 5);
+    for m in drawn
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["state"] == "removed")
+    {
+        assert!(
+            m["conflict_note"]
+                .as_str()
+                .unwrap()
+                .starts_with("detected:")
+        );
+    }
+    assert_eq!(
+        seat_of(&tied, &id).await["state"]
+            .as_str()
+            .unwrap_or("removed"),
+        "removed"
+    );
+    // Before the award nothing is ranked, and the award waits for the panel.
+    let e = s
+        .street
+        .get(&format!("/api/v1/purchase-evaluations/{id}"))
+        .await
+        .json();
+    assert_eq!(e["complete"], false);
+    assert_eq!(e["results"], json!([]));
+    let r = s
+        .step(&id, json!({"transition": "award", "version": 5}))
+        .await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.evaluation_incomplete"],
+        "{}",
+        r.text()
+    );
+
+    // Of the five drawn: one turns out to work for a bidder, one declares a conflict.
+    let mut seated = Vec::new();
+    let mut left = Vec::new();
+    for (name, c) in &reviewers {
+        let seat = seat_of(c, &id).await;
+        if seat.is_null() {
+            continue;
+        }
+        let sid = seat["id"].as_str().unwrap().to_string();
+        // Before declaring, a reviewer sees the bidders but not the bids.
+        let view = c
+            .get(&format!("/api/v1/purchase-reviews/{sid}"))
+            .await
+            .json();
+        assert_eq!(view["bids"].as_array().unwrap().len(), 3);
+        assert_eq!(view["bids"][0]["price_fen"], Value::Null);
+        match left.len() {
+            0 => {
+                employ(&s.app, name, bids[1].0).await;
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+                        json!({"conflict": false, "version": 1}),
+                    )
+                    .await;
+                assert_eq!(r.json()["state"], "removed", "{}", r.text());
+                assert!(
+                    r.json()["conflict_note"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("detected:")
+                );
+                left.push(sid);
+            }
+            1 => {
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+                        json!({"conflict": true, "version": 1}),
+                    )
+                    .await;
+                assert_eq!(fields(&r), ["note"]);
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+                        json!({"conflict": true, "note": "配偶在投标机构任职", "version": 1}),
+                    )
+                    .await;
+                assert_eq!(r.json()["state"], "removed", "{}", r.text());
+                left.push(sid);
+            }
+            _ => {
+                let r = c
+                    .post_json(
+                        &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+                        json!({"conflict": false, "version": 1}),
+                    )
+                    .await;
+                assert_eq!(r.json()["state"], "seated", "{}", r.text());
+                seated.push((c.clone(), sid));
+            }
+        }
+    }
+    assert_eq!(seated.len(), 3);
+    // Two seats to fill: one free expert is left in the pool (and the tied one).
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.pool_too_small"], "{}", r.text());
+    let extra = s.app.user("expert8", &[(Role::Reviewer, DISTRICT)]).await;
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for (name, c) in reviewers
+        .iter()
+        .chain([("expert8".to_string(), extra)].iter())
+    {
+        let seat = seat_of(c, &id).await;
+        if seat["state"] == "drawn" {
+            let sid = seat["id"].as_str().unwrap().to_string();
+            let r = c
+                .post_json(
+                    &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+                    json!({"conflict": false, "version": 1}),
+                )
+                .await;
+            assert_eq!(r.json()["state"], "seated", "{name}: {}", r.text());
+            seated.push((c.clone(), sid));
+        }
+    }
+    assert_eq!(seated.len(), 5);
+
+    // Scores: within the rubric (technical ≤ 45, quality ≤ 25), every bid on one sheet.
+    let (c0, s0) = &seated[0];
+    let sheet = |t: [u32; 3], q: [u32; 3]| {
+        json!({"scores": [
+            {"bid": bids[0].2, "technical": t[0], "quality": q[0]},
+            {"bid": bids[1].2, "technical": t[1], "quality": q[1]},
+            {"bid": bids[2].2, "technical": t[2], "quality": q[2]}]})
+    };
+    let r = c0
+        .post_json(
+            &format!("/api/v1/purchase-reviews/{s0}/scores"),
+            sheet([4600, 4000, 3000], [2000, 2000, 2000]),
+        )
+        .await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.score_out_of_rubric"],
+        "{}",
+        r.text()
+    );
+    let r = c0
+        .post_json(
+            &format!("/api/v1/purchase-reviews/{s0}/scores"),
+            json!({"scores": [{"bid": bids[0].2, "technical": 4000, "quality": 2000}]}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.sheet_incomplete"]);
+    // Bid 0 is technically strongest; one reviewer is far off and is dropped with the highest.
+    let sheets = [
+        sheet([4000, 3500, 2000], [2200, 2000, 1500]),
+        sheet([4100, 3400, 2100], [2300, 2000, 1500]),
+        sheet([3900, 3600, 2000], [2100, 1900, 1600]),
+        sheet([4200, 3500, 1900], [2200, 2100, 1400]),
+        sheet([500, 4500, 4500], [500, 2500, 2500]),
+    ];
+    for ((c, sid), body) in seated.iter().zip(sheets) {
+        let r = c
+            .post_json(&format!("/api/v1/purchase-reviews/{sid}/scores"), body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let v = r.json();
+        assert!(
+            v["bids"][0]["price_fen"].is_i64(),
+            "seated reviewers see the bids"
+        );
+    }
+    let e = s
+        .street
+        .get(&format!("/api/v1/purchase-evaluations/{id}"))
+        .await
+        .json();
+    assert_eq!(e["complete"], true, "{e}");
+    let first = &e["results"][0];
+    assert_eq!(first["bid"], bids[0].2.as_str());
+    assert_eq!(first["rank"], 1);
+    // Bid 0's reviewer totals 6200 6400 6000 6400 1000: drop 6400 and 1000, mean of the rest.
+    assert_eq!(first["reviewed"], (6200 + 6000 + 6400 + 2) / 3);
+    // Price 2,400,000 lowest of 3,000,000: 20 × 0.8 = 16 points.
+    assert_eq!(first["price_score"], 1600);
+    let credit = first["credit_score"].as_i64().unwrap() as u32;
+    assert_eq!(first["past_performance"], credit * 10);
+    assert_eq!(
+        first["total"].as_u64().unwrap(),
+        first["price_score"].as_u64().unwrap()
+            + first["past_performance"].as_u64().unwrap()
+            + first["reviewed"].as_u64().unwrap()
+    );
+    assert_eq!(e["recommended"], bids[0].2.as_str());
+    // The credit rating is public, with its inputs.
+    let credit_view = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/orgs/{}/credit", bids[0].0))
+        .await
+        .json();
+    assert_eq!(
+        credit_view["rating"]["score"].as_u64().unwrap() as u32,
+        credit
+    );
+    assert!(
+        credit_view["rating"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["factor"] == "base")
+    );
+
+    // Awarding another bid than the first needs a reason.
+    let r = s
+        .step(
+            &id,
+            json!({"transition": "award", "version": 5, "bid": bids[2].2}),
+        )
+        .await;
+    assert_eq!(fields(&r), ["reason"]);
+    let r = s
+        .step(&id, json!({"transition": "award", "version": 5}))
+        .await;
+    let p = r.json();
+    assert_eq!(p["state"], "awarded", "{}", r.text());
+    let again = s
+        .step(&id, json!({"transition": "award", "version": 6}))
+        .await;
+    assert_eq!(again.status, 409, "a second award: {}", again.text());
+    let row = project::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&s.app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.awarded_bid_id.unwrap().to_string(), bids[0].2);
+    let award_on = row.award_on.unwrap();
+    assert_eq!(row.sign_by.unwrap(), award_on + chrono::Duration::days(30));
+    assert!(row.challenge_until.unwrap() >= award_on + chrono::Duration::days(9));
+    // Scores are closed once awarded.
+    let (c, sid) = &seated[1];
+    let r = c
+        .post_json(
+            &format!("/api/v1/purchase-reviews/{sid}/scores"),
+            sheet([1, 1, 1], [1, 1, 1]),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+}
+
+#[tokio::test]
+async fn challenges_are_answered_within_the_deadline_and_may_end_the_award() {
+    let s = setup(10_000_000).await;
+    let (id, bids) = opened(&s, 0).await;
+    for n in 1..=3 {
+        s.app
+            .user(&format!("expert{n}"), &[(Role::Reviewer, DISTRICT)])
+            .await;
+    }
+    // An open tender needs five; as a consultation would need three. Five experts here.
+    for n in 4..=5 {
+        s.app
+            .user(&format!("expert{n}"), &[(Role::Reviewer, DISTRICT)])
+            .await;
+    }
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for n in 1..=5 {
+        let c = s.app.login(&format!("expert{n}")).await;
+        let sid = seat_of(&c, &id).await["id"].as_str().unwrap().to_string();
+        c.post_json(
+            &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+            json!({"conflict": false, "version": 1}),
+        )
+        .await;
+        let r = c
+            .post_json(
+                &format!("/api/v1/purchase-reviews/{sid}/scores"),
+                json!({"scores": [
+                    {"bid": bids[0].2, "technical": 4000, "quality": 2000},
+                    {"bid": bids[1].2, "technical": 3000, "quality": 2000},
+                    {"bid": bids[2].2, "technical": 3000, "quality": 1000}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    // No award yet: nothing to challenge.
+    let (o1, c1, _) = &bids[1];
+    let challenge = |c: &TestClient, o: uuid::Uuid| {
+        let c = c.clone();
+        let id = id.clone();
+        async move {
+            c.post_json(
+                &format!("/api/v1/purchase-awards/{id}/challenges"),
+                json!({"org": o, "grounds": "中标人的业绩证明材料与事实不符，请予复核"}),
+            )
+            .await
+        }
+    };
+    let r = challenge(c1, *o1).await;
+    assert_eq!(keys(&r), ["procurement.challenge_no_award"]);
+    let r = s
+        .step(&id, json!({"transition": "award", "version": 5}))
+        .await;
+    assert_eq!(r.json()["state"], "awarded", "{}", r.text());
+
+    // A bidder challenges; someone who did not bid cannot.
+    let r = challenge(c1, *o1).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let ch = r.json();
+    assert_eq!(ch["state"], "open");
+    assert!(ch["answer_due"].as_str().unwrap() > ch["received_on"].as_str().unwrap());
+    let (stranger, sc) = s.bidder(9).await;
+    let r = challenge(&sc, stranger).await;
+    assert_eq!(keys(&r), ["procurement.challenge_not_bidder"]);
+    let cid = ch["id"].as_str().unwrap().to_string();
+    let list = s
+        .street
+        .get(&format!("/api/v1/purchase-awards/{id}/challenges"))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // The challenger cannot answer its own challenge; the street answers (outcome required).
+    let r = c1
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "answer", "text": "经复核业绩证明材料真实有效", "outcome": "dismissed", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "answer", "text": "经复核业绩证明材料真实有效", "version": 1}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.outcome_required"]);
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "answer", "text": "经复核业绩证明材料真实有效", "outcome": "dismissed", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "answered", "{}", r.text());
+    assert!(r.json()["complaint_until"].is_string());
+    // The challenger complains to the finance department; the street records the decision.
+    let r = c1
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "complain", "text": "对质疑答复不满意，向财政部门投诉", "version": 2}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "complained", "{}", r.text());
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "resolve", "text": "财政部门驳回投诉（深盐财决〔2026〕3号）", "version": 3}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "closed", "{}", r.text());
+
+    // A second challenge, upheld: the street fails the award and the budget returns.
+    let (o2, c2, _) = &bids[2];
+    let r = challenge(c2, *o2).await;
+    let cid = r.json()["id"].as_str().unwrap().to_string();
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "answer", "text": "经复核评分存在错误，质疑成立", "outcome": "upheld", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["outcome"], "upheld", "{}", r.text());
+    let r = s
+        .step(
+            &id,
+            json!({"transition": "fail", "version": 6, "reason": "质疑成立，重新组织采购"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "failed", "{}", r.text());
+    assert_eq!(s.line().await["committed_fen"], 0);
+
+    // After the challenge period nothing more is taken.
+    let (id2, bids2) = opened(&s, 10).await;
+    project::Entity::update_many()
+        .col_expr(project::Column::State, Expr::value("awarded"))
+        .col_expr(
+            project::Column::ChallengeUntil,
+            Expr::value(today() - chrono::Duration::days(1)),
+        )
+        .filter(project::Column::Id.eq(id2.parse::<uuid::Uuid>().unwrap()))
+        .exec(&s.app.state.db.write)
+        .await
+        .unwrap();
+    let (o, c, _) = &bids2[0];
+    let r = c
+        .post_json(
+            &format!("/api/v1/purchase-awards/{id2}/challenges"),
+            json!({"org": o, "grounds": "中标人的业绩证明材料与事实不符，请予复核"}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.challenge_late"], "{}", r.text());
+}

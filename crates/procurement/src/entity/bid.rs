@@ -19,6 +19,8 @@ pub struct Model {
     pub invalid_reason: String,
     /// Order of submission (ties in ranking go to the earlier bid).
     pub seq: i32,
+    /// The credit rating (0–100) at the opening: the past-performance part of the score.
+    pub credit_score: i32,
     pub submitted_at: DateTimeUtc,
     pub submitted_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

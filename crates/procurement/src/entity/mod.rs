@@ -1,6 +1,10 @@
 pub mod bid;
 pub mod budget_line;
+pub mod challenge;
 pub mod clarification;
 pub mod need;
+pub mod org_record;
 pub mod project;
+pub mod reviewer;
+pub mod score;
 pub mod settings;

@@ -47,6 +47,14 @@ pub struct Model {
     /// Bumped by every bid: the row lock that orders bids against the opening.
     pub bid_seq: i32,
     pub created_by: Option<Uuid>,
+    /// The award: the winning bid, the notice day and the clocks it starts.
+    pub awarded_bid_id: Option<Uuid>,
+    pub award_on: Option<Date>,
+    pub challenge_until: Option<Date>,
+    pub standstill_until: Option<Date>,
+    pub sign_by: Option<Date>,
+    /// How many reviewers the panel needs.
+    pub panel_size: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -9,6 +9,8 @@ pub struct Model {
     pub district: String,
     pub open_tender_threshold_fen: i64,
     pub satisfaction_pct: i32,
+    /// JSON `CreditModel`; the default model while empty.
+    pub credit_model: Option<String>,
     pub updated_at: DateTimeUtc,
     pub version: i32,
 }
