@@ -313,6 +313,34 @@ pub(crate) async fn insert_event(
     .await
 }
 
+/// A 差 grade from a purchase's performance evaluation, recorded on the organization in the
+/// caller's transaction (the "no 差 within N years" admission criterion reads it). `ref_key`
+/// names the evaluation.
+pub async fn record_poor_performance(
+    conn: &impl ConnectionTrait,
+    who: &AuditActor,
+    org_id: uuid::Uuid,
+    on: NaiveDate,
+    note: &str,
+    ref_key: String,
+) -> AppResult<()> {
+    let o = org::Entity::find_by_id(org_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    insert_event(
+        conn,
+        who,
+        &o,
+        "performance_poor",
+        on,
+        None,
+        note,
+        Some(ref_key),
+    )
+    .await
+}
+
 /// An event recorded by staff.
 #[derive(Debug, Clone, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct EventInput {

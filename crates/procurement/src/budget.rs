@@ -219,6 +219,33 @@ pub async fn commit(conn: &impl ConnectionTrait, line: uuid::Uuid, x: Money) -> 
     Ok(())
 }
 
+/// A payment draws `x` of what was committed and spends it.
+pub async fn draw(conn: &impl ConnectionTrait, line: uuid::Uuid, x: Money) -> AppResult<()> {
+    let res = budget_line::Entity::update_many()
+        .col_expr(
+            budget_line::Column::CommittedFen,
+            Expr::col(budget_line::Column::CommittedFen).sub(x.fen()),
+        )
+        .col_expr(
+            budget_line::Column::SpentFen,
+            Expr::col(budget_line::Column::SpentFen).add(x.fen()),
+        )
+        .col_expr(budget_line::Column::UpdatedAt, Expr::value(audit::now()))
+        .filter(budget_line::Column::Id.eq(line))
+        .filter(budget_line::Column::CommittedFen.gte(x.fen()))
+        .exec(conn)
+        .await?;
+    if res.rows_affected != 1 {
+        let l = reread(conn, line).await?;
+        return Err(AppError::Validation(
+            FieldError::new("amount_fen", "procurement.budget_insufficient")
+                .arg("available", Money::from_fen(l.committed_fen))
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A cancelled or failed project gives back its commitment.
 pub async fn release(conn: &impl ConnectionTrait, line: uuid::Uuid, x: Money) -> AppResult<()> {
     let res = budget_line::Entity::update_many()

@@ -9,7 +9,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use gongzhi_kernel::workflow::{ReasonRule, TransitionDef, WorkflowDef};
 use gongzhi_kernel::{FieldError, Money, WorkingCalendar};
 
-use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE};
+use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_EVALUATE, PURCHASE_MANAGE};
 
 /// 采购方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -640,11 +640,14 @@ pub static PROJECT: WorkflowDef<()> = WorkflowDef {
         "tendering",
         "evaluating",
         "awarded",
+        "contracted",
+        "completed",
+        "terminated",
         "failed",
         "cancelled",
     ],
     initial: "draft",
-    terminal: &["failed", "cancelled"],
+    terminal: &["completed", "terminated", "failed", "cancelled"],
     transitions: &[
         TransitionDef {
             name: "submit",
@@ -692,6 +695,30 @@ pub static PROJECT: WorkflowDef<()> = WorkflowDef {
             to: "awarded",
             permission: PURCHASE_APPROVE,
             reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "contract",
+            from: &["awarded"],
+            to: "contracted",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "complete",
+            from: &["contracted"],
+            to: "completed",
+            permission: PURCHASE_EVALUATE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "terminate",
+            from: &["contracted"],
+            to: "terminated",
+            permission: PURCHASE_APPROVE,
+            reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
@@ -749,6 +776,103 @@ pub static CHALLENGE: WorkflowDef<()> = WorkflowDef {
         },
     ],
 };
+
+/// Contracts: in force until accepted (验收) and evaluated, or terminated early for breach.
+pub static CONTRACT: WorkflowDef<()> = WorkflowDef {
+    name: "purchase_contract",
+    states: &["in_force", "accepted", "evaluated", "terminated"],
+    initial: "in_force",
+    terminal: &["evaluated", "terminated"],
+    transitions: &[
+        TransitionDef {
+            name: "accept",
+            from: &["in_force"],
+            to: "accepted",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "evaluate",
+            from: &["accepted"],
+            to: "evaluated",
+            permission: PURCHASE_EVALUATE,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "terminate",
+            from: &["in_force"],
+            to: "terminated",
+            permission: PURCHASE_APPROVE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+    ],
+};
+
+/// Milestones: the provider submits, the street accepts or sends back.
+pub static MILESTONE: WorkflowDef<()> = WorkflowDef {
+    name: "purchase_milestone",
+    states: &["planned", "submitted", "accepted", "rejected"],
+    initial: "planned",
+    terminal: &["accepted"],
+    transitions: &[
+        TransitionDef {
+            name: "submit",
+            from: &["planned", "rejected"],
+            to: "submitted",
+            permission: PURCHASE_BID,
+            reason: ReasonRule::None,
+            guard: None,
+        },
+        TransitionDef {
+            name: "accept",
+            from: &["submitted"],
+            to: "accepted",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::Optional,
+            guard: None,
+        },
+        TransitionDef {
+            name: "reject",
+            from: &["submitted"],
+            to: "rejected",
+            permission: PURCHASE_MANAGE,
+            reason: ReasonRule::Required,
+            guard: None,
+        },
+    ],
+};
+
+/// A survey answer's satisfaction: four questions scored 1–5, as hundredths of 0–100.
+pub fn answer_satisfaction(q: [u8; 4]) -> u32 {
+    let sum: u32 = q.iter().map(|x| u32::from(*x)).sum();
+    (sum.saturating_sub(4) * 10_000 + 8) / 16
+}
+
+/// The service users' satisfaction: the mean of the answers, or none without answers.
+pub fn satisfaction(answers: &[[u8; 4]]) -> Option<u32> {
+    if answers.is_empty() {
+        return None;
+    }
+    let n = answers.len() as u64;
+    let sum: u64 = answers
+        .iter()
+        .map(|a| u64::from(answer_satisfaction(*a)))
+        .sum();
+    Some(((sum * 2 + n) / (n * 2)) as u32)
+}
+
+/// The targets' score: the mean of the evaluator's scores of each target (0–100), hundredths.
+pub fn targets_score(scores: &[u32]) -> Option<u32> {
+    if scores.is_empty() || scores.iter().any(|s| *s > 100) {
+        return None;
+    }
+    let n = scores.len() as u64;
+    let sum: u64 = scores.iter().map(|s| u64::from(*s) * 100).sum();
+    Some(((sum * 2 + n) / (n * 2)) as u32)
+}
 
 /// Challenge states that block the contract.
 pub const BLOCKING_CHALLENGES: [&str; 2] = ["open", "complained"];
@@ -1105,5 +1229,17 @@ mod tests {
         assert_eq!(a.check().len(), 1);
         a.risks = "天气影响".into();
         assert!(a.check().is_empty());
+    }
+
+    #[test]
+    fn satisfaction_and_targets_are_means_on_the_same_scale() {
+        assert_eq!(answer_satisfaction([5, 5, 5, 5]), 10_000);
+        assert_eq!(answer_satisfaction([1, 1, 1, 1]), 0);
+        assert_eq!(answer_satisfaction([4, 4, 4, 4]), 7500);
+        assert_eq!(satisfaction(&[]), None);
+        assert_eq!(satisfaction(&[[5, 5, 5, 5], [4, 4, 4, 4]]), Some(8750));
+        assert_eq!(targets_score(&[90, 80]), Some(8500));
+        assert_eq!(targets_score(&[101]), None);
+        assert_eq!(targets_score(&[]), None);
     }
 }

@@ -8,12 +8,14 @@ pub mod api;
 pub mod award;
 pub mod bids;
 pub mod budget;
+pub mod contracts;
 pub mod domain;
 pub mod entity;
 mod migration;
 pub mod needs;
 pub mod notices;
 pub mod panel;
+pub mod performance;
 pub mod projects;
 pub mod rating;
 pub mod records;
@@ -35,6 +37,8 @@ pub const PURCHASE_APPROVE: Permission = Permission("purchase.approve");
 pub const PURCHASE_CONFIGURE: Permission = Permission("purchase.configure");
 /// Ask about notices and bid for an organization.
 pub const PURCHASE_BID: Permission = Permission("purchase.bid");
+/// Evaluate a contract's performance (the street, or an assigned third-party evaluator).
+pub const PURCHASE_EVALUATE: Permission = Permission("purchase.evaluate");
 /// Sit on evaluation panels: declare conflicts, score bids.
 pub const PURCHASE_REVIEW: Permission = Permission("purchase.review");
 
@@ -49,6 +53,7 @@ impl Module for ProcurementModule {
         vec![
             Box::new(migration::ProcurementSchema),
             Box::new(migration::EvaluationSchema),
+            Box::new(migration::ContractSchema),
         ]
     }
 
@@ -77,6 +82,10 @@ impl Module for ProcurementModule {
             PermissionDecl {
                 permission: PURCHASE_BID,
                 roles: &[OrgAdmin],
+            },
+            PermissionDecl {
+                permission: PURCHASE_EVALUATE,
+                roles: &[DistrictAdmin, StreetAdmin, Evaluator],
             },
             PermissionDecl {
                 permission: PURCHASE_REVIEW,

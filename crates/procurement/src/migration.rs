@@ -422,3 +422,249 @@ impl MigrationTrait for EvaluationSchema {
         Ok(())
     }
 }
+
+/// Contracts, their milestones, variations, progress reports, monitoring visits, payments,
+/// and the performance evaluation with its satisfaction survey.
+pub struct ContractSchema;
+
+impl MigrationName for ContractSchema {
+    fn name(&self) -> &str {
+        "0003_procurement_contracts"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ContractSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let backend = m.get_database_backend();
+        m.create_table(
+            Table::create()
+                .table(t("proc_contracts"))
+                .col(uuid("id").primary_key())
+                .col(uuid("project_id"))
+                .col(uuid("bid_id"))
+                .col(uuid("org_id"))
+                .col(text("org_name"))
+                .col(text("district"))
+                .col(path_col(backend, t("path")))
+                .col(text("number"))
+                .col(long("content"))
+                .col(date("starts_on"))
+                .col(date("ends_on"))
+                .col(int("quantity"))
+                .col(text("unit"))
+                .col(long("quality"))
+                .col(big("price_fen"))
+                .col(big("original_fen"))
+                .col(long("settlement"))
+                .col(long("rights"))
+                .col(long("breach"))
+                .col(flag("budget_secured"))
+                .col(flag("fixed_continuous_stable"))
+                .col(date("signed_on"))
+                .col(text("state"))
+                .col(opt_date("accepted_on"))
+                .col(long("acceptance_note"))
+                .col(opt_date("terminated_on"))
+                .col(long("termination_reason"))
+                .col(opt_uuid("evaluator_id"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(&mut fk("proc_contracts", "project_id", "proc_projects"))
+                .foreign_key(&mut fk("proc_contracts", "org_id", "orgs"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_contracts",
+            "ux_proc_contracts_project",
+            &["project_id"],
+            true,
+        ))
+        .await?;
+        m.create_index(index(
+            "proc_contracts",
+            "ix_proc_contracts_path",
+            &["path", "state", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "proc_contracts",
+            "ix_proc_contracts_org",
+            &["org_id", "id"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_milestones"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(int("seq"))
+                .col(text("title"))
+                .col(long("deliverables"))
+                .col(date("due_on"))
+                .col(big("share_fen"))
+                .col(big("paid_fen"))
+                .col(text("state"))
+                .col(opt_date("accepted_on"))
+                .col(long("review_note"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .col(version())
+                .foreign_key(&mut fk("proc_milestones", "contract_id", "proc_contracts"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_milestones",
+            "ix_proc_milestones_contract",
+            &["contract_id", "seq"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_variations"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(text("kind"))
+                .col(big("amount_fen"))
+                .col(long("reason"))
+                .col(date("on_date"))
+                .col(opt_uuid("recorded_by"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_variations", "contract_id", "proc_contracts"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_variations",
+            "ix_proc_variations_contract",
+            &["contract_id"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_reports"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(opt_uuid("milestone_id"))
+                .col(long("body"))
+                .col(opt_uuid("file_id"))
+                .col(opt_uuid("submitted_by"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_reports", "contract_id", "proc_contracts"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_reports",
+            "ix_proc_reports_contract",
+            &["contract_id", "created_at"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_visits"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(date("visited_on"))
+                .col(long("findings"))
+                .col(text("verdict"))
+                .col(long("rectification"))
+                .col(opt_uuid("recorded_by"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_visits", "contract_id", "proc_contracts"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_visits",
+            "ix_proc_visits_contract",
+            &["contract_id", "visited_on"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_payments"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(uuid("milestone_id"))
+                .col(big("amount_fen"))
+                .col(date("paid_on"))
+                .col(opt_uuid("paid_by"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_payments", "milestone_id", "proc_milestones"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_payments",
+            "ix_proc_payments_contract",
+            &["contract_id", "paid_on"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_evaluations"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(text("evaluator_kind"))
+                .col(opt_uuid("evaluator_id"))
+                .col(long("targets"))
+                .col(int("targets_score"))
+                .col(opt_big("satisfaction_score"))
+                .col(int("responses"))
+                .col(int("satisfaction_pct"))
+                .col(int("score"))
+                .col(text("grade"))
+                .col(long("note"))
+                .col(date("evaluated_on"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk("proc_evaluations", "contract_id", "proc_contracts"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_evaluations",
+            "ux_proc_evaluations_contract",
+            &["contract_id"],
+            true,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("proc_survey_responses"))
+                .col(uuid("id").primary_key())
+                .col(uuid("contract_id"))
+                .col(int("q1"))
+                .col(int("q2"))
+                .col(int("q3"))
+                .col(int("q4"))
+                .col(long("comment"))
+                .col(ts("created_at"))
+                .foreign_key(&mut fk(
+                    "proc_survey_responses",
+                    "contract_id",
+                    "proc_contracts",
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_survey_responses",
+            "ix_proc_survey_contract",
+            &["contract_id"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

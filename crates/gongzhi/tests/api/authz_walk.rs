@@ -96,7 +96,11 @@ async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
 
 /// The purchase's values (a budget line, a need, a draft, an open notice and a bid of street B),
 /// added only for routes that name them: building them for every route would double the walk.
-async fn purchase_values(app: &TestApp, values: &mut HashMap<&'static str, String>, deep: bool) {
+async fn purchase_values(
+    app: &TestApp,
+    values: &mut HashMap<&'static str, String>,
+    stages: Stages,
+) {
     let bidder = values["org_id"].parse().unwrap();
     let buy = purchase(app, bidder).await;
     values.extend([
@@ -108,34 +112,60 @@ async fn purchase_values(app: &TestApp, values: &mut HashMap<&'static str, Strin
         ("period_start", buy.period_start.to_string()),
         ("period_end", buy.period_end.to_string()),
         (
+            "today",
+            gongzhi_kernel::calendar::today_in_china().to_string(),
+        ),
+        (
             "this_year",
             chrono::Datelike::year(&buy.period_start).to_string(),
         ),
     ]);
-    if !deep {
-        return;
+    if stages.review || stages.contract {
+        crew(app).await;
     }
-    let buy = evaluated(app, &buy, bidder).await;
-    values.extend([
-        ("evaluation_id", buy.evaluation.to_string()),
-        ("evaluation_bid_a", buy.evaluation_bids[0].to_string()),
-        ("evaluation_bid_b", buy.evaluation_bids[1].to_string()),
-        ("purchase_review_id", buy.seat.to_string()),
-        ("reviewer", buy.reviewer.clone()),
-        ("award_id", buy.award.to_string()),
-        ("purchase_challenge_id", buy.challenge.to_string()),
-    ]);
+    if stages.review {
+        let e = reviewed(app, &buy).await;
+        values.extend([
+            ("evaluation_id", e.evaluation.to_string()),
+            ("evaluation_bid_a", e.evaluation_bids[0].to_string()),
+            ("evaluation_bid_b", e.evaluation_bids[1].to_string()),
+            ("purchase_review_id", e.seat.to_string()),
+            ("reviewer", e.reviewer.clone()),
+            ("award_id", e.award.to_string()),
+            ("purchase_challenge_id", e.challenge.to_string()),
+        ]);
+    }
+    if stages.contract {
+        let c = contracted(app, &buy).await;
+        values.extend([
+            ("signable_award_id", c.signable.to_string()),
+            ("purchase_contract_id", c.contract.to_string()),
+            ("accepted_milestone_id", c.accepted_milestone.to_string()),
+            ("purchase_milestone_id", c.submitted_milestone.to_string()),
+            ("purchase_report_id", c.report.to_string()),
+            ("accepted_contract_id", c.accepted.to_string()),
+            ("evaluator_user_id", c.evaluator.to_string()),
+        ]);
+    }
 }
 
-const PURCHASE_KEYS: [&str; 5] = [
+/// Which stages of the purchase fixture a route names.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stages {
+    review: bool,
+    contract: bool,
+}
+
+const PURCHASE_KEYS: [&str; 6] = [
     "{budget_line_id}",
     "{purchase_",
     "{notice_id}",
     "{period_",
     "{this_year}",
+    "{today}",
 ];
 
-const EVALUATION_KEYS: [&str; 5] = [
+const REVIEW_KEYS: [&str; 5] = [
     "{evaluation_",
     "{award_id}",
     "/purchase-reviews",
@@ -143,21 +173,31 @@ const EVALUATION_KEYS: [&str; 5] = [
     "{purchase_challenge_id}",
 ];
 
-/// How much of the purchase fixture a route names: none, the basic part, or the evaluation.
-fn names_purchase(route: &RouteDef) -> Option<bool> {
+const CONTRACT_KEYS: [&str; 8] = [
+    "{signable_award_id}",
+    "{purchase_contract_id}",
+    "{accepted_milestone_id}",
+    "{purchase_milestone_id}",
+    "{purchase_report_id}",
+    "{accepted_contract_id}",
+    "{evaluator_user_id}",
+    "/performance-evaluations",
+];
+
+/// What of the purchase fixture a route names, if anything.
+fn names_purchase(route: &RouteDef) -> Option<Stages> {
     let text = format!(
         "{} {} {}",
         route.path,
         route.probe.map(|p| p.query).unwrap_or(""),
         route.probe.and_then(|p| p.body).unwrap_or("")
     );
-    if EVALUATION_KEYS.iter().any(|k| text.contains(k)) {
-        Some(true)
-    } else if PURCHASE_KEYS.iter().any(|k| text.contains(k)) {
-        Some(false)
-    } else {
-        None
-    }
+    let any = |keys: &[&str]| keys.iter().any(|k| text.contains(k));
+    let stages = Stages {
+        review: any(&REVIEW_KEYS),
+        contract: any(&CONTRACT_KEYS),
+    };
+    (stages.review || stages.contract || any(&PURCHASE_KEYS)).then_some(stages)
 }
 
 fn fill(template: &str, values: &HashMap<&'static str, String>, route: &RouteDef) -> String {
@@ -233,7 +273,11 @@ fn own_only(route: &RouteDef) -> bool {
 async fn every_route_refuses_anonymous_and_foreign_users() {
     let app = app().await;
     let mut values = foreign_values(&app).await;
-    purchase_values(&app, &mut values, true).await;
+    let all = Stages {
+        review: true,
+        contract: true,
+    };
+    purchase_values(&app, &mut values, all).await;
     // A user holding every territory role in street A.
     let foreigner = app
         .user(
@@ -302,8 +346,8 @@ async fn probes_succeed_for_their_rightful_user() {
     {
         let app = app().await;
         let mut values = foreign_values(&app).await;
-        if let Some(deep) = names_purchase(route) {
-            purchase_values(&app, &mut values, deep).await;
+        if let Some(stages) = names_purchase(route) {
+            purchase_values(&app, &mut values, stages).await;
         }
         // The district admin; for what only a reviewer does, the reviewer the fixture seated;
         // for what only an organization does (bidding), the admin of the organization named.

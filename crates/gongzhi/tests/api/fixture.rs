@@ -590,7 +590,8 @@ pub fn project_body(
             "cost_basis": "按目录指导价每场两千五百元测算",
             "risks": "天气和场地可能影响活动安排"
         },
-        "method": "open_tender"
+        "method": "open_tender",
+        "targets": [{"name": "活动场次", "target": "12场"}, {"name": "居民满意度", "target": "≥90%"}]
     })
 }
 
@@ -679,153 +680,320 @@ pub async fn purchase(app: &TestApp, bidder: uuid::Uuid) -> Purchase {
     }
 }
 
-pub async fn evaluated(app: &TestApp, buy: &Purchase, bidder: uuid::Uuid) -> Evaluated {
+/// The people further stages need: a second bidder and three district reviewers.
+pub async fn crew(app: &TestApp) {
+    let other = filed_org(app, "田东社区文体队", COMMUNITY_B).await;
+    org_role(app, "fx.bidder2", other, Role::OrgAdmin).await;
+    for n in 1..=3 {
+        app.user(&format!("fx.reviewer{n}"), &[(Role::Reviewer, DISTRICT)])
+            .await;
+    }
+}
+
+fn id_of(r: &gongzhi_platform::testing::TestResponse) -> uuid::Uuid {
+    r.json()["id"].as_str().unwrap().parse().unwrap()
+}
+
+/// A competitive consultation in street B with bids from `fx.bidder` (2,900,000) and
+/// `fx.bidder2` (2,800,000), opened, its panel of three seated and, with `scores`, scored so
+/// that `fx.bidder`'s bid ranks first. Returns the project, its bids and the seats.
+async fn under_review(
+    app: &TestApp,
+    buy: &Purchase,
+    scores: bool,
+) -> (uuid::Uuid, Vec<uuid::Uuid>, Vec<uuid::Uuid>) {
     use serde_json::json;
     let street = app.login("fx.purchaser").await;
-    let org_admin = app.login("fx.bidder").await;
     let today = gongzhi_kernel::calendar::today_in_china();
-    let (line, period_start, period_end) = (buy.line, buy.period_start, buy.period_end);
-    let other = filed_org(app, "田东社区文体队", COMMUNITY_B).await;
-    let other_admin = org_role(app, "fx.bidder2", other, Role::OrgAdmin).await;
-    let bidders = [(bidder, &org_admin), (other, &other_admin)];
-    let reviewers = [
-        app.user("fx.reviewer1", &[(Role::Reviewer, DISTRICT)])
-            .await,
-        app.user("fx.reviewer2", &[(Role::Reviewer, DISTRICT)])
-            .await,
-        app.user("fx.reviewer3", &[(Role::Reviewer, DISTRICT)])
-            .await,
-    ];
-    let under_review = |with_scores: bool| {
-        let street = &street;
-        let bidders = &bidders;
-        let reviewers = &reviewers;
-        async move {
-            let mut body = project_body(STREET_B, line, period_start, period_end, 3_000_000);
-            body["method"] = json!("competitive_consultation");
-            body["justification"] = json!("服务方案需与承接机构磋商确定");
-            let r = street.post_json("/api/v1/purchase-projects", body).await;
-            assert_eq!(r.status, 201, "{}", r.text());
-            let id: uuid::Uuid = r.json()["id"].as_str().unwrap().parse().unwrap();
-            let step = |v: i32, t: &str| {
-                json!({"transition": t, "version": v, "notice": {
-                    "enquiry_until": today + chrono::Duration::days(5),
-                    "submit_until": format!("{}T09:30:00+08:00", today + chrono::Duration::days(12)),
-                    "notice_text": "磋商采购社区文体活动组织服务，欢迎符合条件的社会组织参加。"
-                }})
-            };
-            for (v, t) in [(1, "submit"), (2, "approve"), (3, "publish")] {
-                let r = street
-                    .post_json(
-                        &format!("/api/v1/purchase-projects/{id}/transitions"),
-                        step(v, t),
-                    )
-                    .await;
-                assert_eq!(r.status, 200, "{}", r.text());
-            }
-            let mut bids = Vec::new();
-            for (i, (o, c)) in bidders.iter().enumerate() {
-                let r = c
-                    .post_json(
-                        &format!("/api/v1/purchase-notices/{id}/bids"),
-                        json!({"org": o, "price_fen": 2_900_000 - 100_000 * i as i64, "proposal": "活动方案、团队与进度安排"}),
-                    )
-                    .await;
-                assert_eq!(r.status, 201, "{}", r.text());
-                bids.push(
-                    r.json()["id"]
-                        .as_str()
-                        .unwrap()
-                        .parse::<uuid::Uuid>()
-                        .unwrap(),
-                );
-            }
-            {
-                use gongzhi_platform::sea_orm::sea_query::Expr;
-                use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-                use gongzhi_procurement::entity::project;
-                project::Entity::update_many()
-                    .col_expr(
-                        project::Column::SubmitUntil,
-                        Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
-                    )
-                    .filter(project::Column::Id.eq(id))
-                    .exec(&app.state.db.write)
-                    .await
-                    .unwrap();
-            }
-            let r = street
+    let mut body = project_body(
+        STREET_B,
+        buy.line,
+        buy.period_start,
+        buy.period_end,
+        3_000_000,
+    );
+    body["method"] = json!("competitive_consultation");
+    body["justification"] = json!("服务方案需与承接机构磋商确定");
+    let r = street.post_json("/api/v1/purchase-projects", body).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = id_of(&r);
+    let step = |v: i32, t: &str| {
+        json!({"transition": t, "version": v, "notice": {
+            "enquiry_until": today + chrono::Duration::days(5),
+            "submit_until": format!("{}T09:30:00+08:00", today + chrono::Duration::days(12)),
+            "notice_text": "磋商采购社区文体活动组织服务，欢迎符合条件的社会组织参加。"
+        }})
+    };
+    let path = format!("/api/v1/purchase-projects/{id}/transitions");
+    for (v, t) in [(1, "submit"), (2, "approve"), (3, "publish")] {
+        let r = street.post_json(&path, step(v, t)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let mut bids = Vec::new();
+    for (i, name) in ["fx.bidder", "fx.bidder2"].iter().enumerate() {
+        let c = app.login(name).await;
+        let org = org_of(app, name).await;
+        let r = c
+            .post_json(
+                &format!("/api/v1/purchase-notices/{id}/bids"),
+                json!({"org": org, "price_fen": 2_900_000 - 100_000 * i as i64, "proposal": "活动方案、团队与进度安排"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        bids.push(id_of(&r));
+    }
+    set_project(app, id, |q| {
+        q.col_expr(
+            gongzhi_procurement::entity::project::Column::SubmitUntil,
+            gongzhi_platform::sea_orm::sea_query::Expr::value(
+                chrono::Utc::now() - chrono::Duration::seconds(1),
+            ),
+        )
+    })
+    .await;
+    let r = street.post_json(&path, step(4, "open")).await;
+    assert_eq!(r.json()["state"], "evaluating", "{}", r.text());
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 3}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let mut seats = Vec::new();
+    for n in 1..=3 {
+        let c = app.login(&format!("fx.reviewer{n}")).await;
+        let mine = c.get("/api/v1/purchase-reviews").await.json();
+        let seat = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["seat"]["project_id"] == id.to_string())
+            .unwrap()["seat"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = c
+            .post_json(
+                &format!("/api/v1/purchase-reviews/{seat}/declaration"),
+                json!({"conflict": false, "version": 1}),
+            )
+            .await;
+        assert_eq!(r.json()["state"], "seated", "{}", r.text());
+        if scores {
+            let r = c
                 .post_json(
-                    &format!("/api/v1/purchase-projects/{id}/transitions"),
-                    step(4, "open"),
-                )
-                .await;
-            assert_eq!(r.json()["state"], "evaluating", "{}", r.text());
-            let r = street
-                .post_json(
-                    &format!("/api/v1/purchase-evaluations/{id}/panel"),
-                    json!({"size": 3}),
+                    &format!("/api/v1/purchase-reviews/{seat}/scores"),
+                    json!({"scores": [
+                        {"bid": bids[0], "technical": 4000, "quality": 2000},
+                        {"bid": bids[1], "technical": 3000, "quality": 1500}]}),
                 )
                 .await;
             assert_eq!(r.status, 200, "{}", r.text());
-            let mut seats = Vec::new();
-            for c in reviewers {
-                let mine = c.get("/api/v1/purchase-reviews").await.json();
-                let seat = mine
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|t| t["seat"]["project_id"] == id.to_string())
-                    .unwrap()["seat"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
-                let r = c
-                    .post_json(
-                        &format!("/api/v1/purchase-reviews/{seat}/declaration"),
-                        json!({"conflict": false, "version": 1}),
-                    )
-                    .await;
-                assert_eq!(r.json()["state"], "seated", "{}", r.text());
-                if with_scores {
-                    let r = c
-                        .post_json(
-                            &format!("/api/v1/purchase-reviews/{seat}/scores"),
-                            json!({"scores": [
-                                {"bid": bids[0], "technical": 4000, "quality": 2000},
-                                {"bid": bids[1], "technical": 3000, "quality": 1500}]}),
-                        )
-                        .await;
-                    assert_eq!(r.status, 200, "{}", r.text());
-                }
-                seats.push(seat.parse::<uuid::Uuid>().unwrap());
-            }
-            (id, bids, seats)
         }
-    };
-    let (evaluation, evaluation_bids, seats) = under_review(false).await;
-    let (award, _, _) = under_review(true).await;
+        seats.push(seat.parse().unwrap());
+    }
+    (id, bids, seats)
+}
+
+/// The organization a fixture user administers.
+async fn org_of(app: &TestApp, username: &str) -> uuid::Uuid {
+    use gongzhi_platform::entity::{role_assignment, user};
+    use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let u = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(u.id))
+        .filter(role_assignment::Column::ScopeKind.eq("org"))
+        .one(&app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap()
+        .scope_ref
+        .parse()
+        .unwrap()
+}
+
+/// Change a project directly (as if time passed).
+pub async fn set_project(
+    app: &TestApp,
+    id: uuid::Uuid,
+    f: impl FnOnce(
+        gongzhi_platform::sea_orm::UpdateMany<gongzhi_procurement::entity::project::Entity>,
+    ) -> gongzhi_platform::sea_orm::UpdateMany<
+        gongzhi_procurement::entity::project::Entity,
+    >,
+) {
+    use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use gongzhi_procurement::entity::project;
+    f(project::Entity::update_many().filter(project::Column::Id.eq(id)))
+        .exec(&app.state.db.write)
+        .await
+        .unwrap();
+}
+
+/// An awarded project (after `under_review` with scores) whose standstill is over.
+async fn awarded(app: &TestApp, buy: &Purchase) -> uuid::Uuid {
+    use gongzhi_platform::sea_orm::sea_query::Expr;
+    use gongzhi_procurement::entity::project;
+    let (id, _, _) = under_review(app, buy, true).await;
+    let street = app.login("fx.purchaser").await;
     let r = street
         .post_json(
-            &format!("/api/v1/purchase-projects/{award}/transitions"),
-            json!({"transition": "award", "version": 5}),
+            &format!("/api/v1/purchase-projects/{id}/transitions"),
+            serde_json::json!({"transition": "award", "version": 5}),
         )
         .await;
     assert_eq!(r.json()["state"], "awarded", "{}", r.text());
-    let r = org_admin
+    let past = gongzhi_kernel::calendar::today_in_china() - chrono::Duration::days(1);
+    set_project(app, id, |q| {
+        q.col_expr(project::Column::StandstillUntil, Expr::value(past))
+            .col_expr(project::Column::ChallengeUntil, Expr::value(past))
+    })
+    .await;
+    id
+}
+
+pub async fn reviewed(app: &TestApp, buy: &Purchase) -> Evaluated {
+    let (evaluation, evaluation_bids, seats) = under_review(app, buy, false).await;
+    let (award, _, _) = under_review(app, buy, true).await;
+    let street = app.login("fx.purchaser").await;
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-projects/{award}/transitions"),
+            serde_json::json!({"transition": "award", "version": 5}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "awarded", "{}", r.text());
+    let bidder = app.login("fx.bidder").await;
+    let r = bidder
         .post_json(
             &format!("/api/v1/purchase-awards/{award}/challenges"),
-            json!({"org": bidder, "grounds": "评分未按评分细则进行，请予复核"}),
+            serde_json::json!({"org": org_of(app, "fx.bidder").await, "grounds": "评分未按评分细则进行，请予复核"}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text());
-    let challenge = r.json()["id"].as_str().unwrap().parse().unwrap();
     Evaluated {
         evaluation,
         evaluation_bids,
         seat: seats[0],
         reviewer: "fx.reviewer1".into(),
         award,
-        challenge,
+        challenge: id_of(&r),
+    }
+}
+
+/// The contract stage: an award ready to sign; a contract in force whose first milestone is
+/// accepted and second submitted (with a report and its attachment); an accepted contract;
+/// a district evaluator.
+pub struct Contracted {
+    pub signable: uuid::Uuid,
+    pub contract: uuid::Uuid,
+    pub accepted_milestone: uuid::Uuid,
+    pub submitted_milestone: uuid::Uuid,
+    pub report: uuid::Uuid,
+    pub accepted: uuid::Uuid,
+    pub evaluator: uuid::Uuid,
+}
+
+/// Sign an awarded project's contract with the given milestone shares (of 2,900,000).
+pub async fn sign(
+    app: &TestApp,
+    buy: &Purchase,
+    award: uuid::Uuid,
+    shares: &[i64],
+) -> serde_json::Value {
+    let street = app.login("fx.purchaser").await;
+    let milestones: Vec<serde_json::Value> = shares
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            serde_json::json!({"title": format!("第{}阶段", i + 1), "deliverables": "活动记录与照片",
+                "due_on": buy.period_start + chrono::Duration::days(30 * (i as i64 + 1)), "share_fen": s})
+        })
+        .collect();
+    let r = street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            serde_json::json!({"award": award, "version": 6,
+                "content": "全年组织社区文体活动十二场", "starts_on": buy.period_start, "ends_on": buy.period_end,
+                "quality": "每场不少于五十名居民参加", "settlement": "按里程碑验收后支付",
+                "rights": "甲方监督检查，乙方按约提供服务", "breach": "未按约提供服务的按比例扣减服务费",
+                "milestones": milestones}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()
+}
+
+/// A progress report from `fx.bidder`, submitting `milestone`, with a PDF attached.
+pub async fn report(app: &TestApp, contract: uuid::Uuid, milestone: &str) -> uuid::Uuid {
+    let c = app.login("fx.bidder").await;
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n已完成本阶段活动，附活动记录\r\n--XyZ\r\nContent-Disposition: form-data; name=\"milestone\"\r\n\r\n{milestone}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 report\r\n--XyZ--\r\n"
+    );
+    let r = c
+        .send(
+            axum::http::Method::POST,
+            &format!("/api/v1/purchase-contracts/{contract}/reports"),
+            Some(("multipart/form-data; boundary=XyZ", body.into_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    id_of(&r)
+}
+
+pub async fn contracted(app: &TestApp, buy: &Purchase) -> Contracted {
+    use serde_json::json;
+    let street = app.login("fx.purchaser").await;
+    let signable = awarded(app, buy).await;
+    let award = awarded(app, buy).await;
+    let c = sign(app, buy, award, &[1_450_000, 1_450_000]).await;
+    let contract: uuid::Uuid = c["id"].as_str().unwrap().parse().unwrap();
+    let m1 = c["milestones"][0]["id"].as_str().unwrap().to_string();
+    let m2 = c["milestones"][1]["id"].as_str().unwrap().to_string();
+    report(app, contract, &m1).await;
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-milestones/{m1}/review"),
+            json!({"accept": true, "version": 2}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "accepted", "{}", r.text());
+    let report_id = report(app, contract, &m2).await;
+    // Accepted: one milestone, delivered and accepted, then the service accepted.
+    let award = awarded(app, buy).await;
+    let a = sign(app, buy, award, &[2_900_000]).await;
+    let accepted: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
+    let only = a["milestones"][0]["id"].as_str().unwrap().to_string();
+    report(app, accepted, &only).await;
+    street
+        .post_json(
+            &format!("/api/v1/purchase-milestones/{only}/review"),
+            json!({"accept": true, "version": 2}),
+        )
+        .await;
+    let r = street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{accepted}/acceptance"),
+            json!({"passed": true, "note": "各项服务均已完成，验收合格", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "accepted", "{}", r.text());
+    let evaluator = app
+        .user_model("fx.evaluator", &[(Role::Evaluator, DISTRICT)])
+        .await;
+    Contracted {
+        signable,
+        contract,
+        accepted_milestone: m1.parse().unwrap(),
+        submitted_milestone: m2.parse().unwrap(),
+        report: report_id,
+        accepted,
+        evaluator: evaluator.id,
     }
 }

@@ -158,6 +158,7 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/catalogs/{district}/export.xlsx",
             "GET /api/v1/public/catalogs/{district}/items/{item_code}/providers",
             "GET /api/v1/public/catalogs/{district}/versions",
+            "GET /api/v1/public/contracts/{purchase_contract_id}",
             "GET /api/v1/public/incubation-calls",
             "GET /api/v1/public/notices",
             "GET /api/v1/public/notices/{notice_id}",
@@ -165,6 +166,7 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/orgs",
             "GET /api/v1/public/orgs/{org_id}/credit",
             "GET /api/v1/public/orgs/{org_id}/members",
+            "GET /api/v1/public/surveys/{purchase_contract_id}",
             "GET /healthz",
             "GET /lang/{lang}",
             "GET /login",
@@ -180,6 +182,7 @@ async fn every_route_declares_access() {
             "GET /readyz",
             "GET /static/{file}",
             "POST /api/v1/auth/login",
+            "POST /api/v1/public/surveys/{purchase_contract_id}",
             "POST /login",
         ]
     );

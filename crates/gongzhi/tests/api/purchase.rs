@@ -1211,3 +1211,563 @@ async fn challenges_are_answered_within_the_deadline_and_may_end_the_award() {
         .await;
     assert_eq!(keys(&r), ["procurement.challenge_late"], "{}", r.text());
 }
+
+/// An open tender opened, scored by five experts so that the first bid ranks first, and
+/// awarded; returns the project and the bids. The experts are created with the first (`base` 0).
+async fn award_first(s: &Setup, base: usize) -> (String, Vec<(uuid::Uuid, TestClient, String)>) {
+    let (id, bids) = opened(s, base).await;
+    if base == 0 {
+        for n in 1..=5 {
+            s.app.user(&format!("expert{n}"), &[(Role::Reviewer, DISTRICT)]).await;
+        }
+    }
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{id}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for n in 1..=5 {
+        let c = s.app.login(&format!("expert{n}")).await;
+        let sid = seat_of(&c, &id).await["id"].as_str().unwrap().to_string();
+        c.post_json(
+            &format!("/api/v1/purchase-reviews/{sid}/declaration"),
+            json!({"conflict": false, "version": 1}),
+        )
+        .await;
+        let r = c
+            .post_json(
+                &format!("/api/v1/purchase-reviews/{sid}/scores"),
+                json!({"scores": [
+                    {"bid": bids[0].2, "technical": 4400, "quality": 2400},
+                    {"bid": bids[1].2, "technical": 3000, "quality": 2000},
+                    {"bid": bids[2].2, "technical": 2000, "quality": 1000}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = s
+        .step(&id, json!({"transition": "award", "version": 5}))
+        .await;
+    assert_eq!(r.json()["state"], "awarded", "{}", r.text());
+    (id, bids)
+}
+
+fn contract_body(s: &Setup, award: &str, shares: &[i64]) -> Value {
+    let milestones: Vec<Value> = shares
+        .iter()
+        .enumerate()
+        .map(|(i, share)| {
+            json!({"title": format!("第{}阶段", i + 1), "deliverables": "活动记录、签到表与照片",
+                "due_on": s.start + chrono::Duration::days(60 * (i as i64 + 1)), "share_fen": share})
+        })
+        .collect();
+    json!({"award": award, "version": 6,
+        "content": "全年组织社区文体活动十二场", "starts_on": s.start, "ends_on": s.end,
+        "quality": "每场不少于五十名居民参加，活动有记录", "settlement": "按里程碑验收合格后十个工作日内支付",
+        "rights": "甲方监督检查，乙方按约提供服务并接受评估", "breach": "未按约提供服务的按比例扣减服务费",
+        "milestones": milestones})
+}
+
+async fn standstill_over(s: &Setup, id: &str) {
+    let past = today() - chrono::Duration::days(1);
+    project::Entity::update_many()
+        .col_expr(project::Column::StandstillUntil, Expr::value(past))
+        .filter(project::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .exec(&s.app.state.db.write)
+        .await
+        .unwrap();
+}
+
+async fn report_on(c: &TestClient, contract: &str, milestone: &str) -> TestResponse {
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n已完成本阶段六场活动，附签到表\r\n--XyZ\r\nContent-Disposition: form-data; name=\"milestone\"\r\n\r\n{milestone}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"sign-in.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 sign-in sheets\r\n--XyZ--\r\n"
+    );
+    c.send(
+        axum::http::Method::POST,
+        &format!("/api/v1/purchase-contracts/{contract}/reports"),
+        Some(("multipart/form-data; boundary=XyZ", body.into_bytes())),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_contract_is_signed_delivered_paid_accepted_and_evaluated_into_credit() {
+    let s = setup(10_000_000).await;
+    let (id, bids) = award_first(&s, 0).await;
+    let (provider, pc, _) = &bids[0];
+    let (loser, lc, _) = &bids[1];
+
+    // The standstill, then an open challenge, hold the contract back.
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &id, &[3_000_000]),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.standstill"], "{}", r.text());
+    let r = lc
+        .post_json(
+            &format!("/api/v1/purchase-awards/{id}/challenges"),
+            json!({"org": loser, "grounds": "中标人报价明显低于成本，请予复核"}),
+        )
+        .await;
+    let cid = r.json()["id"].as_str().unwrap().to_string();
+    standstill_over(&s, &id).await;
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &id, &[3_000_000]),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.challenge_open"], "{}", r.text());
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-challenges/{cid}/transitions"),
+            json!({"transition": "answer", "text": "经复核报价构成合理，质疑不成立", "outcome": "dismissed", "version": 1}),
+        )
+        .await;
+    // Terms: too long without the grounds, shares not making up the price, a term missing.
+    let mut body = contract_body(&s, &id, &[1_000_000, 1_000_000]);
+    body["ends_on"] = json!(s.start + chrono::Duration::days(400));
+    body["breach"] = json!("");
+    let r = s.street.post_json("/api/v1/purchase-contracts", body).await;
+    let mut k = keys(&r);
+    k.sort();
+    assert_eq!(
+        k,
+        [
+            "procurement.shares_total",
+            "procurement.term_over_one_year",
+            "procurement.text_too_short"
+        ],
+        "{}",
+        r.text()
+    );
+    assert_eq!(s.app.count("proc_contracts").await, 0);
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &id, &[1_500_000, 1_500_000]),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let c = r.json();
+    let contract = c["id"].as_str().unwrap().to_string();
+    assert_eq!(c["price_fen"], 3_000_000);
+    assert_eq!(c["org_id"], provider.to_string());
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}"))
+        .await
+        .json();
+    assert_eq!(p["state"], "contracted");
+    let summary = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/contracts/{contract}"))
+        .await
+        .json();
+    assert_eq!(summary["purchaser"], "海山街道");
+    assert_eq!(summary["price_fen"], 3_000_000);
+    let m1 = c["milestones"][0]["id"].as_str().unwrap().to_string();
+    let m2 = c["milestones"][1]["id"].as_str().unwrap().to_string();
+
+    // No payment before acceptance of the milestone.
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-payments",
+            json!({"milestone": m1, "amount_fen": 100_000}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.milestone_not_accepted"]);
+    // The provider reports with an attachment; only the provider may.
+    let r = report_on(lc, &contract, &m1).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    let r = report_on(pc, &contract, &m1).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let report = r.json()["id"].as_str().unwrap().to_string();
+    let file = s
+        .street
+        .get(&format!("/api/v1/purchase-reports/{report}/attachment"))
+        .await;
+    assert_eq!(file.status, 200);
+    assert!(file.text().starts_with("%PDF"));
+    // Sent back (with a reason), resubmitted, accepted.
+    let review = |m: &str, body: Value| {
+        let street = s.street.clone();
+        let m = m.to_string();
+        async move {
+            street
+                .post_json(&format!("/api/v1/purchase-milestones/{m}/review"), body)
+                .await
+        }
+    };
+    let r = review(&m1, json!({"accept": false, "version": 2})).await;
+    assert_eq!(fields(&r), ["reason"]);
+    let r = review(
+        &m1,
+        json!({"accept": false, "note": "签到表缺少两场", "version": 2}),
+    )
+    .await;
+    assert_eq!(r.json()["state"], "rejected", "{}", r.text());
+    report_on(pc, &contract, &m1).await;
+    let r = review(&m1, json!({"accept": true, "version": 4})).await;
+    assert_eq!(r.json()["state"], "accepted", "{}", r.text());
+
+    // Payments: never above the share, also when two come at once.
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-payments",
+            json!({"milestone": m1, "amount_fen": 1_500_001}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.payment_over_share"]);
+    let pay = |amount: i64| {
+        let street = s.street.clone();
+        let m1 = m1.clone();
+        async move {
+            street
+                .post_json(
+                    "/api/v1/purchase-payments",
+                    json!({"milestone": m1, "amount_fen": amount}),
+                )
+                .await
+        }
+    };
+    let both = futures::future::join_all([pay(900_000), pay(900_000)]).await;
+    assert_eq!(
+        both.iter().filter(|r| r.status == 201).count(),
+        1,
+        "{}",
+        both[1].text()
+    );
+    assert_eq!(s.app.count("proc_payments").await, 1);
+    assert_eq!(pay(600_000).await.status, 201);
+    let line = s.line().await;
+    assert_eq!(line["spent_fen"], 1_500_000);
+    assert_eq!(line["committed_fen"], 1_500_000);
+
+    // A monitoring visit finds a breach: a dated record on the provider.
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/visits"),
+            json!({"visited_on": today(), "findings": "十月活动未按计划开展，也未报告", "verdict": "breach"}),
+        )
+        .await;
+    assert_eq!(fields(&r), ["rectification"]);
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/visits"),
+            json!({"visited_on": today(), "findings": "十月活动未按计划开展，也未报告", "verdict": "breach",
+                "rectification": "十一月补办两场并提交说明"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    // Top-ups: at most 10% of the original price in total.
+    let top_up = |amount: i64| {
+        json!({"kind": "top_up", "amount_fen": amount, "reason": "居民需求增加，添购两场活动",
+            "milestone": {"title": "添购活动", "deliverables": "两场活动记录", "due_on": s.end, "share_fen": amount}})
+    };
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/variations"),
+            top_up(300_001),
+        )
+        .await;
+    assert_eq!(
+        keys(&r),
+        ["procurement.top_up_over_ten_percent"],
+        "{}",
+        r.text()
+    );
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/variations"),
+            top_up(200_000),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let c = s
+        .street
+        .get(&format!("/api/v1/purchase-contracts/{contract}"))
+        .await
+        .json();
+    assert_eq!(c["price_fen"], 3_200_000);
+    assert_eq!(c["milestones"].as_array().unwrap().len(), 3);
+    assert_eq!(s.line().await["committed_fen"], 1_700_000);
+
+    // Acceptance passes only once every milestone is accepted.
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/acceptance"),
+            json!({"passed": true, "note": "全部服务已完成", "version": 1}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.milestones_open"], "{}", r.text());
+    let m3 = c["milestones"][2]["id"].as_str().unwrap().to_string();
+    for m in [&m2, &m3] {
+        report_on(pc, &contract, m).await;
+        let r = review(m, json!({"accept": true, "version": 2})).await;
+        assert_eq!(r.json()["state"], "accepted", "{}", r.text());
+    }
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/acceptance"),
+            json!({"passed": true, "note": "全部服务已完成，资料齐全", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "accepted", "{}", r.text());
+
+    // Residents answer the survey on a phone.
+    let r = s
+        .app
+        .anon()
+        .post_json(
+            &format!("/api/v1/public/surveys/{contract}"),
+            json!({"answers": [5, 5, 6, 5]}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.survey_answers"]);
+    for a in [[5, 5, 5, 5], [4, 4, 4, 4], [5, 4, 5, 4]] {
+        let r = s
+            .app
+            .anon()
+            .post_json(
+                &format!("/api/v1/public/surveys/{contract}"),
+                json!({"answers": a, "comment": "活动很好"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    // A third party evaluates: the street cannot once one is assigned.
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/evaluator"),
+            json!({"evaluator": uuid::Uuid::now_v7(), "version": 2}),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.not_an_evaluator"]);
+    let evaluator = s
+        .app
+        .user_model("evaluator", &[(Role::Evaluator, DISTRICT)])
+        .await;
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/evaluator"),
+            json!({"evaluator": evaluator.id, "version": 2}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let targets = |a: u32, b: u32| json!([{"name": "活动场次", "actual": "12场", "score": a}, {"name": "居民满意度", "actual": "93%", "score": b}]);
+    let body = |t: Value| json!({"contract": contract, "targets": t, "note": "目标基本完成，居民反映良好", "version": 3});
+    let r = s
+        .street
+        .post_json("/api/v1/performance-evaluations", body(targets(95, 90)))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let ev = s.app.login("evaluator").await;
+    let r = ev
+        .post_json(
+            "/api/v1/performance-evaluations",
+            body(json!([{"name": "别的目标", "actual": "-", "score": 90}])),
+        )
+        .await;
+    assert_eq!(keys(&r), ["procurement.targets_mismatch"]);
+    let r = ev
+        .post_json("/api/v1/performance-evaluations", body(targets(95, 90)))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let e = r.json();
+    // Targets 92.5; satisfaction mean of 100, 75, 87.5 = 87.5; weighted 40%: 90.5 → 优.
+    assert_eq!(e["targets_score"], 9250);
+    assert_eq!(e["satisfaction_score"], 8750);
+    assert_eq!(e["score"], 9050);
+    assert_eq!(e["grade"], "excellent");
+    assert_eq!(e["evaluator_kind"], "third_party");
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}"))
+        .await
+        .json();
+    assert_eq!(p["state"], "completed");
+    let summary = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/contracts/{contract}"))
+        .await
+        .json();
+    assert_eq!(summary["grade"], "excellent");
+    // The survey closes with the evaluation.
+    let r = s
+        .app
+        .anon()
+        .post_json(
+            &format!("/api/v1/public/surveys/{contract}"),
+            json!({"answers": [1, 1, 1, 1]}),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    // Results applied: the breach and the grade are on the provider, and its rating says so.
+    let credit = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/orgs/{provider}/credit"))
+        .await
+        .json();
+    let factors: Vec<&str> = credit["rating"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["factor"].as_str().unwrap())
+        .collect();
+    assert!(
+        factors.contains(&"breach") && factors.contains(&"evaluation_excellent"),
+        "{credit}"
+    );
+    assert_eq!(credit["rating"]["score"], 70 - 10 + 5);
+    assert_eq!(credit["records"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn termination_and_a_poor_grade_are_recorded_on_the_provider() {
+    let s = setup(20_000_000).await;
+    // A contract terminated for breach after one payment: the rest goes back to the budget.
+    let (id, bids) = award_first(&s, 0).await;
+    standstill_over(&s, &id).await;
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &id, &[1_000_000, 2_000_000]),
+        )
+        .await;
+    let c = r.json();
+    let contract = c["id"].as_str().unwrap().to_string();
+    let m1 = c["milestones"][0]["id"].as_str().unwrap().to_string();
+    let (provider, pc, _) = &bids[0];
+    report_on(pc, &contract, &m1).await;
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-milestones/{m1}/review"),
+            json!({"accept": true, "version": 2}),
+        )
+        .await;
+    s.street
+        .post_json(
+            "/api/v1/purchase-payments",
+            json!({"milestone": m1, "amount_fen": 1_000_000}),
+        )
+        .await;
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/termination"),
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(fields(&r), ["reason"]);
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/termination"),
+            json!({"reason": "连续两个月未开展活动，经催告仍未改正", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "terminated", "{}", r.text());
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{id}"))
+        .await
+        .json();
+    assert_eq!(p["state"], "terminated");
+    let line = s.line().await;
+    assert_eq!(line["committed_fen"], 0);
+    assert_eq!(line["spent_fen"], 1_000_000);
+    let r = s
+        .street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/visits"),
+            json!({"visited_on": today(), "findings": "终止后回访，场地已清理完毕", "verdict": "satisfactory"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "a visit after termination is still recorded");
+
+    // Another contract with the same provider, graded 差 by the street without a survey.
+    let (id2, bids2) = award_first(&s, 10).await;
+    standstill_over(&s, &id2).await;
+    let c = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &id2, &[3_000_000]),
+        )
+        .await
+        .json();
+    let contract2 = c["id"].as_str().unwrap().to_string();
+    let only = c["milestones"][0]["id"].as_str().unwrap().to_string();
+    let (provider2, pc2, _) = &bids2[0];
+    report_on(pc2, &contract2, &only).await;
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-milestones/{only}/review"),
+            json!({"accept": true, "version": 2}),
+        )
+        .await;
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract2}/acceptance"),
+            json!({"passed": true, "note": "勉强完成，资料不全", "version": 1}),
+        )
+        .await;
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/performance-evaluations",
+            json!({"contract": contract2, "note": "多数目标未完成，居民意见较大", "version": 2, "targets": [
+                {"name": "活动场次", "actual": "6场", "score": 50}, {"name": "居民满意度", "actual": "60%", "score": 55}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["grade"], "poor");
+    assert_eq!(r.json()["satisfaction_score"], Value::Null);
+    // The 差 is a standing event the admission criteria read, and a record the rating reads.
+    let events = gongzhi_orgs::entity::org_standing_event::Entity::find()
+        .filter(gongzhi_orgs::entity::org_standing_event::Column::OrgId.eq(*provider2))
+        .filter(gongzhi_orgs::entity::org_standing_event::Column::Kind.eq("performance_poor"))
+        .all(&s.app.state.db.read)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    let credit = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/orgs/{provider2}/credit"))
+        .await
+        .json();
+    assert_eq!(credit["rating"]["score"], 70 - 20);
+    let credit = s
+        .app
+        .anon()
+        .get(&format!("/api/v1/public/orgs/{provider}/credit"))
+        .await
+        .json();
+    assert_eq!(credit["rating"]["score"], 70 - 25);
+    assert_eq!(credit["records"][0]["kind"], "termination");
+}
