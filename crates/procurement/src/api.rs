@@ -39,6 +39,10 @@ use crate::{
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get("/api/v1/public/ocds/releases", Access::Public, ocds_year)
+        .get("/api/v1/public/ocds/releases/{ocid}", Access::Public, ocds_releases)
+        .get("/api/v1/public/ocds/records/{ocid}", Access::Public, ocds_record)
+        .get("/api/v1/public/ocds/extension.json", Access::Public, ocds_extension)
         .get("/api/v1/public/notices", Access::Public, public_notices)
         .get("/api/v1/public/notices/{notice_id}", Access::Public, public_notice)
         .get("/api/v1/purchase-settings/{district}", Access::Permission(PURCHASE_READ), get_settings)
@@ -137,6 +141,10 @@ pub fn routes() -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        ocds_year,
+        ocds_releases,
+        ocds_record,
+        ocds_extension,
         public_notices,
         public_notice,
         get_settings,
@@ -1840,4 +1848,122 @@ pub async fn answer_survey(
 ) -> AppResult<StatusCode> {
     performance::answer(&state, &id, &body).await?;
     Ok(StatusCode::CREATED)
+}
+
+// ---------- OCDS ----------
+
+/// The address the caller reached us at, for package URIs.
+fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A process's releases, one per stage, as published (OCDS 1.1 release package).
+#[utoipa::path(get, path = "/api/v1/public/ocds/releases/{ocid}", tag = "procurement",
+    params(("ocid" = String, Path, description = "e.g. ocds-gongzh-440308002000-2026-0001")),
+    responses((status = 200, description = "OCDS 1.1 release package", content_type = "application/json"), (status = 404, body = Problem)))]
+pub async fn ocds_releases(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(ocid): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let releases = crate::ocds::releases_of(&state.db.read, &ocid).await?;
+    Ok(Json(crate::ocds::release_package(
+        &base_url(&headers),
+        &format!("/api/v1/public/ocds/releases/{ocid}"),
+        releases,
+    )))
+}
+
+/// A process's record: its releases and the compiled release (OCDS 1.1 record package).
+#[utoipa::path(get, path = "/api/v1/public/ocds/records/{ocid}", tag = "procurement",
+    params(("ocid" = String, Path)),
+    responses((status = 200, description = "OCDS 1.1 record package", content_type = "application/json"), (status = 404, body = Problem)))]
+pub async fn ocds_record(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(ocid): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    let releases = crate::ocds::releases_of(&state.db.read, &ocid).await?;
+    Ok(Json(crate::ocds::record_package(
+        &base_url(&headers),
+        &format!("/api/v1/public/ocds/records/{ocid}"),
+        &ocid,
+        releases,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// The district (`440308` or `440308000000`).
+    pub district: String,
+    pub year: i32,
+    /// Releases per package (1–1000, default 500).
+    pub limit: Option<u64>,
+    /// From the `Link: rel="next"` of the previous package.
+    pub cursor: Option<String>,
+}
+
+/// Every release a district published in a year, in publication order, in packages of `limit`;
+/// the next package is linked in the `Link` header.
+#[utoipa::path(get, path = "/api/v1/public/ocds/releases", tag = "procurement", params(YearQuery),
+    responses((status = 200, description = "OCDS 1.1 release package", content_type = "application/json"), (status = 404, body = Problem)))]
+pub async fn ocds_year(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<YearQuery>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let d = gongzhi_catalog::service::district_node(&state.db.read, &q.district).await?;
+    let limit = q.limit.unwrap_or(500).clamp(1, 1000);
+    let page = gongzhi_platform::web::PageParams {
+        limit: Some(1),
+        cursor: q.cursor.clone(),
+    };
+    let after: Option<(DateTime<Utc>, String)> = page.decode()?;
+    let rows = crate::ocds::year(&state.db.read, &d.district_code, q.year, after, limit).await?;
+    let base = base_url(&headers);
+    let uri = format!(
+        "/api/v1/public/ocds/releases?district={}&year={}&limit={limit}{}",
+        d.district_code,
+        q.year,
+        q.cursor
+            .as_deref()
+            .map(|c| format!("&cursor={c}"))
+            .unwrap_or_default()
+    );
+    let next = (rows.len() as u64 == limit).then(|| {
+        let last = rows.last().expect("a full page");
+        gongzhi_platform::web::pagination::encode_cursor(&(last.date, last.id.clone()))
+    });
+    let releases = rows
+        .iter()
+        .map(|r| serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null))
+        .collect();
+    let body = crate::ocds::release_package(&base, &uri, releases);
+    let mut resp = Json(body).into_response();
+    if let Some(c) = next {
+        let link = format!(
+            "<{base}/api/v1/public/ocds/releases?district={}&year={}&limit={limit}&cursor={c}>; rel=\"next\"",
+            d.district_code, q.year
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&link) {
+            resp.headers_mut().insert(axum::http::header::LINK, v);
+        }
+    }
+    Ok(resp)
+}
+
+/// Our OCDS extension: the fields of Chinese purchase of services that OCDS lacks.
+#[utoipa::path(get, path = "/api/v1/public/ocds/extension.json", tag = "procurement",
+    responses((status = 200, description = "OCDS extension", content_type = "application/json")))]
+pub async fn ocds_extension() -> Json<serde_json::Value> {
+    Json(crate::ocds::extension())
 }

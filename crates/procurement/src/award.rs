@@ -78,6 +78,7 @@ pub async fn award(
         .filter(project::Column::Id.eq(p.id))
         .exec(&txn)
         .await?;
+    crate::ocds::publish(&txn, p.id, "award").await?;
     audit::record(
         &txn,
         who,

@@ -187,6 +187,7 @@ pub async fn sign(
     for (i, m) in input.milestones.iter().enumerate() {
         insert_milestone(&txn, c.id, i as i32 + 1, m).await?;
     }
+    crate::ocds::publish(&txn, p.id, "contract").await?;
     audit::record(
         &txn,
         who,
@@ -708,6 +709,9 @@ pub async fn vary(
         let seq = delivery(&txn, c.id).await?.milestones.len() as i32 + 1;
         insert_milestone(&txn, c.id, seq, &m).await?;
     }
+    if top_up {
+        crate::ocds::publish(&txn, p.id, "contractAmendment").await?;
+    }
     let v = variation::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         contract_id: Set(c.id),
@@ -817,6 +821,7 @@ pub async fn terminate(
         reason,
     )
     .await?;
+    crate::ocds::publish(&txn, p.id, "contractTermination").await?;
     let out = reread_contract(&txn, c.id).await?;
     txn.commit().await?;
     Ok(out)

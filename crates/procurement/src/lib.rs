@@ -14,6 +14,7 @@ pub mod entity;
 mod migration;
 pub mod needs;
 pub mod notices;
+pub mod ocds;
 pub mod panel;
 pub mod performance;
 pub mod projects;
@@ -54,6 +55,7 @@ impl Module for ProcurementModule {
             Box::new(migration::ProcurementSchema),
             Box::new(migration::EvaluationSchema),
             Box::new(migration::ContractSchema),
+            Box::new(migration::OcdsSchema),
         ]
     }
 

@@ -668,3 +668,49 @@ impl MigrationTrait for ContractSchema {
         Ok(())
     }
 }
+
+/// OCDS releases, kept as published: one per stage of a process, never changed.
+pub struct OcdsSchema;
+
+impl MigrationName for OcdsSchema {
+    fn name(&self) -> &str {
+        "0004_procurement_ocds"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OcdsSchema {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(t("proc_releases"))
+                .col(text("id").primary_key())
+                .col(text("ocid"))
+                .col(uuid("project_id"))
+                .col(text("district"))
+                .col(int("year"))
+                .col(text("tag"))
+                .col(ts("date"))
+                .col(long("payload"))
+                .foreign_key(&mut fk("proc_releases", "project_id", "proc_projects"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "proc_releases",
+            "ix_proc_releases_ocid",
+            &["ocid", "date"],
+            false,
+        ))
+        .await?;
+        // The yearly export: a district's releases of a year in publication order.
+        m.create_index(index(
+            "proc_releases",
+            "ix_proc_releases_year",
+            &["district", "year", "date", "id"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

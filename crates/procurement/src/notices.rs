@@ -80,6 +80,7 @@ pub async fn publish(
         .filter(project::Column::Id.eq(p.id))
         .exec(&txn)
         .await?;
+    crate::ocds::publish(&txn, p.id, "tender").await?;
     let out = reread(&txn, p.id).await?;
     txn.commit().await?;
     Ok(out)

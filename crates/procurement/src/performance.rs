@@ -292,6 +292,7 @@ pub async fn evaluate(
         &format!("{} {}", p.number, p.title),
     )
     .await?;
+    crate::ocds::publish(&txn, p.id, "implementation").await?;
     if grade == Grade::Poor {
         gongzhi_orgs::standing_svc::record_poor_performance(
             &txn,

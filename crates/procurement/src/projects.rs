@@ -539,6 +539,17 @@ pub async fn decide(
         "open" => crate::bids::open(&txn, state, actor, who, &reread(&txn, p.id).await?).await?,
         _ => {}
     }
+    // Open data from approval on: each later step is a release of the process.
+    let tag = match (t, p.notice_at.is_some()) {
+        ("approve", _) => Some("planning"),
+        ("open" | "fail", _) => Some("tenderUpdate"),
+        ("cancel", true) => Some("tenderCancellation"),
+        ("cancel", false) if COMMITTED_STATES.contains(&p.state.as_str()) => Some("planningUpdate"),
+        _ => None,
+    };
+    if let Some(tag) = tag {
+        crate::ocds::publish(&txn, p.id, tag).await?;
+    }
     let out = reread(&txn, p.id).await?;
     txn.commit().await?;
     Ok(out)

@@ -1218,7 +1218,9 @@ async fn award_first(s: &Setup, base: usize) -> (String, Vec<(uuid::Uuid, TestCl
     let (id, bids) = opened(s, base).await;
     if base == 0 {
         for n in 1..=5 {
-            s.app.user(&format!("expert{n}"), &[(Role::Reviewer, DISTRICT)]).await;
+            s.app
+                .user(&format!("expert{n}"), &[(Role::Reviewer, DISTRICT)])
+                .await;
         }
     }
     let r = s
@@ -1770,4 +1772,334 @@ async fn termination_and_a_poor_grade_are_recorded_on_the_provider() {
         .json();
     assert_eq!(credit["rating"]["score"], 70 - 25);
     assert_eq!(credit["records"][0]["kind"], "termination");
+}
+
+const OCDS: &str = "tests/assets/ocds-1.1.5";
+
+fn schema(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{OCDS}/{name}")).unwrap()).unwrap()
+}
+
+/// Resolves the schemas' references to the local copies.
+struct LocalSchemas;
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        match uri.as_str() {
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json" => {
+                Ok(schema("release-schema.json"))
+            }
+            // Only `versionedRelease` refers to it, and we never publish one.
+            "https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json" => {
+                Ok(json!({}))
+            }
+            other => Err(format!("unexpected schema reference {other}").into()),
+        }
+    }
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .with_retriever(LocalSchemas)
+        .should_validate_formats(true)
+        .build(&schema(name))
+        .unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} is not valid OCDS 1.1: {errors:#?}"
+    );
+}
+
+fn codes(list: &str) -> Vec<String> {
+    std::fs::read_to_string(format!("{OCDS}/codelists/{list}.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect()
+}
+
+/// Every value at `pointer` in every release (arrays expanded with `*`).
+fn values_at<'a>(v: &'a Value, path: &[&str]) -> Vec<&'a Value> {
+    match path.split_first() {
+        None => vec![v],
+        Some((&"*", rest)) => v
+            .as_array()
+            .map(|a| a.iter().flat_map(|x| values_at(x, rest)).collect())
+            .unwrap_or_default(),
+        Some((k, rest)) => v.get(*k).map(|x| values_at(x, rest)).unwrap_or_default(),
+    }
+}
+
+#[tokio::test]
+async fn every_ocds_package_validates_against_the_schemas_and_codelists() {
+    let s = setup(20_000_000).await;
+    // A process taken all the way to its evaluation.
+    let (done, bids) = award_first(&s, 0).await;
+    standstill_over(&s, &done).await;
+    let c = s
+        .street
+        .post_json(
+            "/api/v1/purchase-contracts",
+            contract_body(&s, &done, &[3_000_000]),
+        )
+        .await
+        .json();
+    let contract = c["id"].as_str().unwrap().to_string();
+    let m = c["milestones"][0]["id"].as_str().unwrap().to_string();
+    report_on(&bids[0].1, &contract, &m).await;
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-milestones/{m}/review"),
+            json!({"accept": true, "version": 2}),
+        )
+        .await;
+    s.street
+        .post_json(
+            "/api/v1/purchase-payments",
+            json!({"milestone": m, "amount_fen": 3_000_000}),
+        )
+        .await;
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-contracts/{contract}/acceptance"),
+            json!({"passed": true, "note": "服务全部完成", "version": 1}),
+        )
+        .await;
+    s.app
+        .anon()
+        .post_json(
+            &format!("/api/v1/public/surveys/{contract}"),
+            json!({"answers": [5, 4, 5, 5]}),
+        )
+        .await;
+    let r = s
+        .street
+        .post_json(
+            "/api/v1/performance-evaluations",
+            json!({"contract": contract, "note": "目标全部完成，居民反映良好", "version": 2, "targets": [
+                {"name": "活动场次", "actual": "12场", "score": 95}, {"name": "居民满意度", "actual": "95%", "score": 92}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    // A process that fails at the opening (one bid, from an organization with a USCC), and
+    // an approved one cancelled before its notice.
+    let failed = s.tendering(3_000_000).await;
+    let holder = gongzhi_orgs::entity::org::Entity::find()
+        .filter(gongzhi_orgs::entity::org::Column::Uscc.eq("52440308MJ0000018G"))
+        .one(&s.app.state.db.read)
+        .await
+        .unwrap()
+        .unwrap();
+    let hc = org_role(&s.app, "holder.admin", holder.id, Role::OrgAdmin).await;
+    assert_eq!(bid(&hc, &failed, holder.id, 2_000_000).await.status, 201);
+    s.deadline_in(&failed, -1).await;
+    s.step(&failed, json!({"transition": "open", "version": 4}))
+        .await;
+    let cancelled = s.project(1_000_000).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.step(&cancelled, json!({"transition": "submit", "version": 1}))
+        .await;
+    s.step(&cancelled, json!({"transition": "approve", "version": 2}))
+        .await;
+    let r = s
+        .step(
+            &cancelled,
+            json!({"transition": "cancel", "version": 3, "reason": "需求已由社区自行解决"}),
+        )
+        .await;
+    assert_eq!(r.json()["state"], "cancelled", "{}", r.text());
+
+    let releases = validator("release-package-schema.json");
+    let records = validator("record-package-schema.json");
+    let anon = s.app.anon();
+    let mut total = 0;
+    for (id, tags) in [
+        (
+            &done,
+            vec![
+                "planning",
+                "tender",
+                "tenderUpdate",
+                "award",
+                "contract",
+                "implementation",
+            ],
+        ),
+        (&failed, vec!["planning", "tender", "tenderUpdate"]),
+        (&cancelled, vec!["planning", "planningUpdate"]),
+    ] {
+        let p = s
+            .street
+            .get(&format!("/api/v1/purchase-projects/{id}"))
+            .await
+            .json();
+        let ocid = format!("ocds-gongzh-{}", p["number"].as_str().unwrap());
+        let pkg = anon
+            .get(&format!("/api/v1/public/ocds/releases/{ocid}"))
+            .await;
+        assert_eq!(pkg.status, 200, "{}", pkg.text());
+        let pkg = pkg.json();
+        assert_valid(&releases, &pkg, &format!("the release package of {ocid}"));
+        let got: Vec<&str> = pkg["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["tag"][0].as_str().unwrap())
+            .collect();
+        assert_eq!(got, tags, "{ocid}");
+        total += got.len();
+        let rec = anon
+            .get(&format!("/api/v1/public/ocds/records/{ocid}"))
+            .await
+            .json();
+        assert_valid(&records, &rec, &format!("the record package of {ocid}"));
+        assert_eq!(
+            rec["records"][0]["compiledRelease"]["tag"],
+            json!(["compiled"])
+        );
+        // The releases embedded in the record validate as releases, one by one.
+        assert_eq!(
+            rec["records"][0]["releases"].as_array().unwrap().len(),
+            tags.len()
+        );
+        // Closed codelists, beyond the schema's own enums.
+        for (path, list) in [
+            (vec!["releases", "*", "tender", "status"], "tenderStatus"),
+            (
+                vec!["releases", "*", "tender", "procurementMethod"],
+                "method",
+            ),
+            (
+                vec!["releases", "*", "awards", "*", "status"],
+                "awardStatus",
+            ),
+            (
+                vec!["releases", "*", "contracts", "*", "status"],
+                "contractStatus",
+            ),
+            (
+                vec![
+                    "releases",
+                    "*",
+                    "contracts",
+                    "*",
+                    "milestones",
+                    "*",
+                    "status",
+                ],
+                "milestoneStatus",
+            ),
+            (vec!["releases", "*", "tag", "*"], "releaseTag"),
+        ] {
+            let allowed = codes(list);
+            for v in values_at(&pkg, &path) {
+                assert!(
+                    allowed.contains(&v.as_str().unwrap().to_string()),
+                    "{v} not in {list}"
+                );
+            }
+        }
+    }
+    // The completed process: supplier, contract, payments, our extension's fields.
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{done}"))
+        .await
+        .json();
+    let ocid = format!("ocds-gongzh-{}", p["number"].as_str().unwrap());
+    let rec = anon
+        .get(&format!("/api/v1/public/ocds/records/{ocid}"))
+        .await
+        .json();
+    let compiled = &rec["records"][0]["compiledRelease"];
+    assert_eq!(compiled["tender"]["status"], "complete");
+    assert_eq!(compiled["tender"]["procurementMethod"], "open");
+    assert_eq!(compiled["tender"]["procurementMethodDetails"], "公开招标");
+    assert_eq!(compiled["tender"]["scopeCheck"]["catalogItem"], "A05-01");
+    assert_eq!(compiled["awards"][0]["status"], "active");
+    assert_eq!(compiled["contracts"][0]["status"], "terminated");
+    assert_eq!(compiled["contracts"][0]["milestones"][0]["status"], "met");
+    assert_eq!(
+        compiled["contracts"][0]["implementation"]["transactions"][0]["value"]["amount"],
+        30000.0
+    );
+    assert_eq!(
+        compiled["contracts"][0]["performanceEvaluation"]["grade"],
+        "excellent"
+    );
+    assert_eq!(compiled["tender"]["numberOfTenderers"], 3);
+    // The organization with a USCC is identified in the CN-USCI scheme.
+    let p = s
+        .street
+        .get(&format!("/api/v1/purchase-projects/{failed}"))
+        .await
+        .json();
+    let pkg = anon
+        .get(&format!(
+            "/api/v1/public/ocds/releases/ocds-gongzh-{}",
+            p["number"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let last = pkg["releases"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["tender"]["status"], "unsuccessful");
+    let tenderer = last["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["roles"] == json!(["tenderer"]))
+        .unwrap();
+    assert_eq!(tenderer["identifier"]["scheme"], "CN-USCI");
+    assert_eq!(tenderer["id"], "CN-USCI-52440308MJ0000018G");
+    // The year's export, in linked packages, holds every release once.
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let mut next = Some(format!(
+        "/api/v1/public/ocds/releases?district=440308&year={year}&limit=4"
+    ));
+    let mut seen = std::collections::HashSet::new();
+    while let Some(uri) = next {
+        let r = anon.get(&uri).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_valid(&releases, &r.json(), "a yearly package");
+        for rel in r.json()["releases"].as_array().unwrap() {
+            assert!(
+                seen.insert(rel["id"].as_str().unwrap().to_string()),
+                "{rel}"
+            );
+        }
+        next = r
+            .headers
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| l.split('>').next())
+            .map(|l| l.trim_start_matches('<').replace("http://localhost", ""));
+    }
+    assert_eq!(seen.len(), total);
+    // The validator has teeth: a code outside a closed codelist, a missing required field.
+    let mut bad = pkg.clone();
+    bad["releases"][0]["tender"]["status"] = json!("ongoing");
+    assert!(!releases.is_valid(&bad));
+    let mut bad = pkg.clone();
+    bad["releases"][0].as_object_mut().unwrap().remove("ocid");
+    assert!(!releases.is_valid(&bad));
+    assert_eq!(s.app.count("proc_releases").await as usize, total);
+    let ext = anon.get("/api/v1/public/ocds/extension.json").await.json();
+    assert!(
+        ext["release-schema"]["definitions"]["Contract"]["properties"]["performanceEvaluation"]
+            .is_object()
+    );
 }

@@ -9,6 +9,7 @@ pub mod need;
 pub mod org_record;
 pub mod payment;
 pub mod project;
+pub mod release;
 pub mod report;
 pub mod reviewer;
 pub mod score;
