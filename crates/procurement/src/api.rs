@@ -43,6 +43,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/public/ocds/releases/{ocid}", Access::Public, ocds_releases)
         .get("/api/v1/public/ocds/records/{ocid}", Access::Public, ocds_record)
         .get("/api/v1/public/ocds/extension.json", Access::Public, ocds_extension)
+        .get("/api/v1/purchase-queue", Access::SignedIn, work_queue)
+        .get("/api/v1/purchase-results", Access::Permission(PURCHASE_READ), results_by_item)
+        .probe_query("node={foreign_street}&year=2026")
         .get("/api/v1/public/notices", Access::Public, public_notices)
         .get("/api/v1/public/notices/{notice_id}", Access::Public, public_notice)
         .get("/api/v1/purchase-settings/{district}", Access::Permission(PURCHASE_READ), get_settings)
@@ -141,6 +144,8 @@ pub fn routes() -> Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        work_queue,
+        results_by_item,
         ocds_year,
         ocds_releases,
         ocds_record,
@@ -1966,4 +1971,46 @@ pub async fn ocds_year(
     responses((status = 200, description = "OCDS extension", content_type = "application/json")))]
 pub async fn ocds_extension() -> Json<serde_json::Value> {
     Json(crate::ocds::extension())
+}
+
+// ---------- work queues and results ----------
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QueueQuery {
+    /// Only this node and below (a street, for the district).
+    pub node: Option<String>,
+}
+
+/// What waits for the caller, by role, each section counted with its first items.
+#[utoipa::path(get, path = "/api/v1/purchase-queue", tag = "procurement", params(QueueQuery),
+    responses((status = 200, body = crate::queue::Queue), (status = 403, body = Problem)))]
+pub async fn work_queue(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<QueueQuery>,
+) -> AppResult<Json<crate::queue::Queue>> {
+    Ok(Json(
+        crate::queue::queue(&state, &me.actor, q.node.as_deref()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ResultsQuery {
+    /// A street or the district.
+    pub node: String,
+    /// Projects starting in this year.
+    pub year: i32,
+}
+
+/// Results by catalog item: projects, budgets, contracts, terminations and grades.
+#[utoipa::path(get, path = "/api/v1/purchase-results", tag = "procurement", params(ResultsQuery),
+    responses((status = 200, body = Vec<crate::results::ItemResult>), (status = 403, body = Problem)))]
+pub async fn results_by_item(
+    State(state): State<AppState>,
+    me: CurrentActor,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Json<Vec<crate::results::ItemResult>>> {
+    Ok(Json(
+        crate::results::by_item(&state, &me.actor, &q.node, q.year).await?,
+    ))
 }

@@ -18,8 +18,10 @@ pub mod ocds;
 pub mod panel;
 pub mod performance;
 pub mod projects;
+pub mod queue;
 pub mod rating;
 pub mod records;
+pub mod results;
 pub mod service;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};

@@ -2103,3 +2103,121 @@ async fn every_ocds_package_validates_against_the_schemas_and_codelists() {
             .is_object()
     );
 }
+
+fn section<'a>(q: &'a Value, key: &str) -> &'a Value {
+    q["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("no section {key} in {q}"))
+}
+
+#[tokio::test]
+async fn work_queues_show_each_role_what_waits_and_results_come_by_item() {
+    let s = setup(20_000_000).await;
+    let community = s
+        .app
+        .user("b.community", &[(Role::CommunityAdmin, COMMUNITY_B)])
+        .await;
+    community
+        .post_json(
+            "/api/v1/purchase-needs",
+            json!({"node": COMMUNITY_B, "title": "长者助餐", "description": "社区长者希望有助餐服务点",
+                "evidence": "问卷 200 份，六成需要", "residents": 120}),
+        )
+        .await;
+    let q = community.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "my_needs")["count"], 1);
+    // A project waiting for approval, a notice past its deadline, an award with a challenge.
+    let waiting = s.project(1_000_000).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.step(&waiting, json!({"transition": "submit", "version": 1}))
+        .await;
+    let (awarded, bids) = award_first(&s, 0).await;
+    let (_, lc, _) = &bids[1];
+    lc.post_json(
+        &format!("/api/v1/purchase-awards/{awarded}/challenges"),
+        json!({"org": bids[1].0, "grounds": "评分未按评分细则进行，请予复核"}),
+    )
+    .await;
+    let late = s.tendering(2_000_000).await;
+    s.deadline_in(&late, -1).await;
+    let open = s.tendering(2_000_000).await;
+    let q = s.street.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "needs_raised")["count"], 1);
+    assert_eq!(
+        section(&q, "to_approve")["items"][0]["id"],
+        waiting.as_str()
+    );
+    assert_eq!(section(&q, "to_open")["items"][0]["id"], late.as_str());
+    assert_eq!(section(&q, "to_sign")["items"][0]["id"], awarded.as_str());
+    assert!(section(&q, "to_sign")["items"][0]["due"].is_string());
+    assert_eq!(section(&q, "challenges")["count"], 1);
+    let totals = &q["totals"];
+    assert_eq!(totals["budget_fen"], 20_000_000);
+    assert_eq!(totals["committed_fen"], 3_000_000 + 2_000_000 + 2_000_000);
+    // The district sees the same, over all streets; another street sees none of it.
+    let district = district_admin(&s.app).await;
+    let q = district.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "to_approve")["count"], 1);
+    let a = street_admin_a(&s.app).await;
+    let q = a.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "to_approve")["count"], 0);
+    let r = a
+        .get(&format!("/api/v1/purchase-queue?node={STREET_B}"))
+        .await;
+    assert_eq!(r.status, 403);
+    // An organization sees the notice it qualifies for and its bids.
+    let (o, c) = s.bidder(7).await;
+    let q = c.get("/api/v1/purchase-queue").await.json();
+    let notices: Vec<&str> = section(&q, "open_notices")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        notices.contains(&open.as_str()) && !notices.contains(&late.as_str()),
+        "{q}"
+    );
+    bid(&c, &open, o, 1_900_000).await;
+    let q = c.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "my_bids")["count"], 1);
+    // An expert drawn onto a panel has a seat to declare.
+    let evaluating = {
+        let (id, _) = opened(&s, 20).await;
+        id
+    };
+    s.street
+        .post_json(
+            &format!("/api/v1/purchase-evaluations/{evaluating}/panel"),
+            json!({"size": 5}),
+        )
+        .await;
+    let expert = s.app.login("expert1").await;
+    let q = expert.get("/api/v1/purchase-queue").await.json();
+    assert_eq!(section(&q, "my_reviews")["count"], 1);
+    // Results by item for the street's year.
+    let year = chrono::Datelike::year(&s.start);
+    let r = s
+        .street
+        .get(&format!(
+            "/api/v1/purchase-results?node={STREET_B}&year={year}"
+        ))
+        .await
+        .json();
+    let a05 = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item_code"] == "A05-01")
+        .unwrap();
+    assert_eq!(a05["projects"], 4);
+    assert_eq!(
+        a05["budget_fen"],
+        3_000_000 + 2_000_000 + 2_000_000 + 3_000_000
+    );
+}
