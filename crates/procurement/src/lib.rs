@@ -22,6 +22,7 @@ pub mod queue;
 pub mod rating;
 pub mod records;
 pub mod results;
+pub mod seed;
 pub mod service;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
@@ -104,5 +105,13 @@ impl Module for ProcurementModule {
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
         api::openapi()
+    }
+
+    fn seed_demo<'a>(
+        &'a self,
+        state: &'a gongzhi_platform::AppState,
+        demo: &'a mut gongzhi_platform::module::DemoAccounts,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(seed::demo(state, demo))
     }
 }
