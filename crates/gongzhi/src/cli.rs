@@ -77,6 +77,9 @@ enum Command {
         audit: Option<u64>,
         #[arg(long)]
         orgs: Option<u64>,
+        /// Purchase projects (with eleven bids each and this year's OCDS releases).
+        #[arg(long)]
+        projects: Option<u64>,
     },
     /// A consistent online copy of the SQLite database.
     Backup {
@@ -350,10 +353,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             println!("已备份到 / backed up to {}", to.display());
         }
-        Command::BenchData { audit, orgs } => {
+        Command::BenchData {
+            audit,
+            orgs,
+            projects,
+        } => {
             anyhow::ensure!(
-                audit.is_some() || orgs.is_some(),
-                "--audit <N> 或 / or --orgs <N>"
+                audit.is_some() || orgs.is_some() || projects.is_some(),
+                "--audit <N>、--orgs <N> 或 / or --projects <N>"
             );
             let state = open(&config).await?;
             if let Some(n) = audit {
@@ -361,6 +368,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             if let Some(n) = orgs {
                 gongzhi_orgs::seed::bench(&state, n).await?;
+            }
+            if let Some(n) = projects {
+                gongzhi_procurement::seed::bench(&state, n).await?;
             }
         }
         Command::Serve { demo, bind } => {

@@ -1483,12 +1483,8 @@ pub async fn list_contracts(
     let after: Option<uuid::Uuid> = page.decode()?;
     let filter = state.policy.scope_filter(&me.actor, PURCHASE_READ);
     let mut s = contract::Entity::find().filter(scope_condition(&filter, contract::Column::Path));
-    if let Some(code) = q.node.as_deref().filter(|c| !c.is_empty()) {
-        let n = svc::node(&state.db.read, code)
-            .await
-            .map_err(|_| gongzhi_platform::web::AppError::field("node", "territory.not_found"))?;
-        state.authorize(&me.actor, PURCHASE_READ, &ResourceScope::territory(&n.path))?;
-        s = s.filter(contract::Column::Path.starts_with(&n.path));
+    if let Some(path) = svc::subtree(&state, &me.actor, q.node.as_deref()).await? {
+        s = s.filter(contract::Column::Path.starts_with(&path));
     }
     if let Some(st) = q.state.as_deref().filter(|s| !s.is_empty()) {
         s = s.filter(contract::Column::State.eq(st));

@@ -293,12 +293,8 @@ pub async fn list(
     let filter = state.policy.scope_filter(actor, PURCHASE_READ);
     let mut s =
         budget_line::Entity::find().filter(scope_condition(&filter, budget_line::Column::Path));
-    if let Some(code) = q.node.as_deref().filter(|c| !c.is_empty()) {
-        let n = svc::node(&state.db.read, code)
-            .await
-            .map_err(|_| AppError::field("node", "territory.not_found"))?;
-        state.authorize(actor, PURCHASE_READ, &ResourceScope::territory(&n.path))?;
-        s = s.filter(budget_line::Column::Path.starts_with(&n.path));
+    if let Some(path) = svc::subtree(state, actor, q.node.as_deref()).await? {
+        s = s.filter(budget_line::Column::Path.starts_with(&path));
     }
     if let Some(y) = q.year {
         s = s.filter(budget_line::Column::Year.eq(y));

@@ -59,6 +59,7 @@ impl Module for ProcurementModule {
             Box::new(migration::EvaluationSchema),
             Box::new(migration::ContractSchema),
             Box::new(migration::OcdsSchema),
+            Box::new(migration::QueueIndexes),
         ]
     }
 

@@ -714,3 +714,35 @@ impl MigrationTrait for OcdsSchema {
         Ok(())
     }
 }
+
+/// Indexes the work queues and the open-notice list need at 100,000 projects: a state first and
+/// then the subtree, so "a street's projects in a state" is one range of the index rather than
+/// the whole street's projects filtered.
+pub struct QueueIndexes;
+
+impl MigrationName for QueueIndexes {
+    fn name(&self) -> &str {
+        "0005_procurement_queue_indexes"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for QueueIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(index(
+            "proc_projects",
+            "ix_proc_projects_state_path",
+            &["state", "path", "id"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "proc_projects",
+            "ix_proc_projects_open_notices",
+            &["district", "state", "notice_at", "id"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}

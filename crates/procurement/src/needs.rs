@@ -173,12 +173,8 @@ pub async fn list(state: &AppState, actor: &Actor, q: &NeedQuery) -> AppResult<P
     let after: Option<uuid::Uuid> = page.decode()?;
     let filter = state.policy.scope_filter(actor, PURCHASE_READ);
     let mut s = need::Entity::find().filter(scope_condition(&filter, need::Column::Path));
-    if let Some(code) = q.node.as_deref().filter(|c| !c.is_empty()) {
-        let n = svc::node(&state.db.read, code)
-            .await
-            .map_err(|_| AppError::field("node", "territory.not_found"))?;
-        state.authorize(actor, PURCHASE_READ, &ResourceScope::territory(&n.path))?;
-        s = s.filter(need::Column::Path.starts_with(&n.path));
+    if let Some(path) = svc::subtree(state, actor, q.node.as_deref()).await? {
+        s = s.filter(need::Column::Path.starts_with(&path));
     }
     if let Some(st) = q.state.as_deref().filter(|s| !s.is_empty()) {
         s = s.filter(need::Column::State.eq(st));

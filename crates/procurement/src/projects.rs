@@ -638,12 +638,8 @@ pub async fn list(
     let after: Option<uuid::Uuid> = page.decode()?;
     let filter = state.policy.scope_filter(actor, PURCHASE_READ);
     let mut s = project::Entity::find().filter(scope_condition(&filter, project::Column::Path));
-    if let Some(code) = q.node.as_deref().filter(|c| !c.is_empty()) {
-        let n = svc::node(&state.db.read, code)
-            .await
-            .map_err(|_| AppError::field("node", "territory.not_found"))?;
-        state.authorize(actor, PURCHASE_READ, &ResourceScope::territory(&n.path))?;
-        s = s.filter(project::Column::Path.starts_with(&n.path));
+    if let Some(path) = svc::subtree(state, actor, q.node.as_deref()).await? {
+        s = s.filter(project::Column::Path.starts_with(&path));
     }
     if let Some(st) = q.state.as_deref().filter(|s| !s.is_empty()) {
         s = s.filter(project::Column::State.eq(st));
@@ -654,9 +650,19 @@ pub async fn list(
     if let Some(id) = after {
         s = s.filter(project::Column::Id.lt(id));
     }
-    let rows = s
+    // The page's ids first, from the index alone; then their rows. Sorting a street's whole
+    // subtree of full rows to keep fifty is what this avoids.
+    let ids: Vec<uuid::Uuid> = s
+        .select_only()
+        .column(project::Column::Id)
         .order_by_desc(project::Column::Id)
         .limit(limit + 1)
+        .into_tuple()
+        .all(&state.db.read)
+        .await?;
+    let rows = project::Entity::find()
+        .filter(project::Column::Id.is_in(ids))
+        .order_by_desc(project::Column::Id)
         .all(&state.db.read)
         .await?;
     Ok(Page::from_rows(rows, limit, |p| p.id))

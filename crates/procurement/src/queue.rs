@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use gongzhi_kernel::authz::{Actor, ResourceScope, ScopeFilter};
+use gongzhi_kernel::authz::{Actor, ScopeFilter};
 use gongzhi_platform::authz::scope_condition;
 use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait, Query};
 use gongzhi_platform::sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
 };
-use gongzhi_platform::web::{AppError, AppResult, AppState};
+use gongzhi_platform::web::{AppResult, AppState};
 
 use crate::entity::{bid, budget_line, challenge, contract, milestone, need, project, reviewer};
 use crate::{
@@ -114,16 +114,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         Some(p) => ScopeFilter::subtree(p.clone()),
         None => f,
     };
-    let path = match node.filter(|n| !n.is_empty()) {
-        Some(code) => {
-            let n = crate::service::node(&state.db.read, code)
-                .await
-                .map_err(|_| AppError::field("node", "territory.not_found"))?;
-            state.authorize(actor, PURCHASE_READ, &ResourceScope::territory(&n.path))?;
-            Some(n.path)
-        }
-        None => None,
-    };
+    let path = crate::service::subtree(state, actor, node).await?;
     let manage = narrow(state.policy.scope_filter(actor, PURCHASE_MANAGE), &path);
     let need_scope = narrow(state.policy.scope_filter(actor, PURCHASE_NEED), &path);
     let today = crate::service::today();

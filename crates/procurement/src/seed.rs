@@ -885,3 +885,247 @@ async fn fail_one(
     step(ctx, &p, "open", None).await?;
     Ok(())
 }
+
+/// Synthetic purchases for benchmarks (docs/benchmarks.md): `n` projects over the district's
+/// streets and the last ten years in every state, eleven bids on each project that reached a
+/// notice, and the OCDS releases (planning, tender, award) of this year's processes. Written in
+/// batches, bypassing the services: volume, not realism of each record.
+pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
+    use crate::entity::{bid, budget_line, release};
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+    let db = &state.db.read;
+    let streets = territory::Entity::find()
+        .filter(territory::Column::Level.eq("street"))
+        .order_by_asc(territory::Column::Code)
+        .all(db)
+        .await?;
+    anyhow::ensure!(!streets.is_empty(), "seed a district first (serve --demo)");
+    let orgs: Vec<(uuid::Uuid, String, Option<String>)> = org::Entity::find()
+        .select_only()
+        .column(org::Column::Id)
+        .column(org::Column::Name)
+        .column(org::Column::Uscc)
+        .filter(org::Column::State.is_in(["filed", "active"]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    anyhow::ensure!(orgs.len() >= 11, "seed organizations first");
+    let now = Utc::now();
+    let this_year: i32 = crate::service::today().format("%Y").to_string().parse()?;
+    let started = std::time::Instant::now();
+    let mut lines = std::collections::HashMap::new();
+    for s in &streets {
+        for y in this_year - 9..=this_year {
+            let id = uuid::Uuid::now_v7();
+            budget_line::ActiveModel {
+                id: Set(id),
+                district: Set(s.district_code.clone()),
+                node_code: Set(s.code.clone()),
+                path: Set(s.path.clone()),
+                year: Set(y),
+                source: Set("higher_transfer".into()),
+                title: Set("基准测试经费".into()),
+                // ¥10 billion: room for every generated commitment, and sums stay in range.
+                amount_fen: Set(1_000_000_000_000),
+                committed_fen: Set(0),
+                spent_fen: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            }
+            .insert(&state.db.write)
+            .await?;
+            lines.insert((s.code.clone(), y), id);
+        }
+    }
+    const STATES: [&str; 20] = [
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "completed",
+        "contracted",
+        "contracted",
+        "contracted",
+        "tendering",
+        "evaluating",
+        "awarded",
+        "draft",
+        "failed",
+    ];
+    let mut done = 0u64;
+    let mut bids_written = 0u64;
+    let mut releases_written = 0u64;
+    while done < n {
+        let batch = (n - done).min(400);
+        let (mut ps, mut bs, mut rs) = (Vec::new(), Vec::new(), Vec::new());
+        for k in done..done + batch {
+            let i = k as usize;
+            let s = &streets[i % streets.len()];
+            let year = this_year - (i / streets.len() % 10) as i32;
+            let st = STATES[(i * 7) % STATES.len()];
+            let (code, yuan, quantity) = ITEMS[i % ITEMS.len()];
+            let day = NaiveDate::from_ymd_opt(year, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
+                .expect("a day");
+            let noticed = st != "draft";
+            let notice_at = noticed.then(|| day.and_hms_opt(2, 0, 0).expect("a time").and_utc());
+            let id = uuid::Uuid::now_v7();
+            let number = format!("{}-{year}-B{k:07}", s.code);
+            let p = project::Model {
+                id,
+                district: s.district_code.clone(),
+                node_code: s.code.clone(),
+                path: s.path.clone(),
+                number,
+                year,
+                title: format!("{}基准项目{k}", s.name),
+                item_code: code.into(),
+                item_name: code.into(),
+                catalog_version: 2,
+                scope: "基准测试项目的服务内容和范围".into(),
+                quantity,
+                unit: "次".into(),
+                period_start: day,
+                period_end: day + Duration::days(300),
+                budget_fen: yuan * 100,
+                budget_line_id: lines[&(s.code.clone(), year)],
+                targets: r#"[{"name":"服务人次","target":"≥ 500"}]"#.into(),
+                pre_assessment: "{}".into(),
+                method: "open_tender".into(),
+                justification: String::new(),
+                approval_ref: String::new(),
+                invited: "[]".into(),
+                rubric: r#"{"price":20,"technical":45,"quality":25,"past_performance":10}"#.into(),
+                state: st.into(),
+                predecessor_id: None,
+                notice_at,
+                enquiry_until: noticed.then(|| day + Duration::days(10)),
+                submit_until: notice_at.map(|t| t + Duration::days(21)),
+                notice_text: if noticed {
+                    "基准测试采购公告".into()
+                } else {
+                    String::new()
+                },
+                bid_seq: 11,
+                created_by: None,
+                awarded_bid_id: None,
+                award_on: None,
+                challenge_until: None,
+                standstill_until: None,
+                sign_by: None,
+                panel_size: 0,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            let mut snapshot_bids = Vec::new();
+            if noticed {
+                for j in 0..11usize {
+                    let (oid, name, uscc) = &orgs[(i * 11 + j * 7919) % orgs.len()];
+                    let b = bid::Model {
+                        id: uuid::Uuid::now_v7(),
+                        project_id: id,
+                        org_id: *oid,
+                        org_name: name.clone(),
+                        org_uscc: uscc.clone().unwrap_or_default(),
+                        price_fen: yuan * 100 - j as i64 * 10_000,
+                        proposal: "基准测试响应文件".into(),
+                        eligibility: "[]".into(),
+                        state: if st == "tendering" {
+                            "submitted"
+                        } else {
+                            "valid"
+                        }
+                        .into(),
+                        invalid_reason: String::new(),
+                        seq: j as i32 + 1,
+                        credit_score: 70,
+                        submitted_at: now,
+                        submitted_by: None,
+                        created_at: now,
+                        updated_at: now,
+                        version: 1,
+                    };
+                    snapshot_bids.push(b.clone());
+                    bs.push(bid::ActiveModel::from(b));
+                }
+            }
+            // The year's OCDS releases, built as publication builds them.
+            if year == this_year && noticed && p.state != "failed" {
+                let buyer = s.name.clone();
+                let ocid = crate::ocds::ocid(&p);
+                for (seq, tag) in ["planning", "tender", "award"].iter().enumerate() {
+                    if *tag == "award" && !matches!(st, "completed" | "contracted" | "awarded") {
+                        continue;
+                    }
+                    let mut view = p.clone();
+                    if *tag == "award" {
+                        view.awarded_bid_id = snapshot_bids.first().map(|b| b.id);
+                        view.award_on = Some(day + Duration::days(30));
+                    }
+                    let snap = crate::ocds::Snapshot {
+                        project: view,
+                        buyer: buyer.clone(),
+                        bids: if *tag == "planning" {
+                            Vec::new()
+                        } else {
+                            snapshot_bids.clone()
+                        },
+                        contract: None,
+                        milestones: Vec::new(),
+                        payments: Vec::new(),
+                        evaluation: None,
+                    };
+                    let rid = format!("{ocid}-{:02}-{tag}", seq + 1);
+                    let date = notice_at.expect("noticed") + Duration::days(30 * seq as i64);
+                    let body = crate::ocds::build(&snap, tag, &rid, date);
+                    rs.push(release::ActiveModel {
+                        id: Set(rid),
+                        ocid: Set(ocid.clone()),
+                        project_id: Set(id),
+                        district: Set(p.district.clone()),
+                        year: Set(year),
+                        tag: Set((*tag).into()),
+                        date: Set(date),
+                        payload: Set(body.to_string()),
+                    });
+                }
+            }
+            ps.push(project::ActiveModel::from(p));
+        }
+        let txn = {
+            use gongzhi_platform::sea_orm::TransactionTrait;
+            state.db.write.begin().await?
+        };
+        project::Entity::insert_many(ps).exec(&txn).await?;
+        bids_written += bs.len() as u64;
+        for chunk in bs.chunks(500) {
+            bid::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        }
+        releases_written += rs.len() as u64;
+        for chunk in rs.chunks(200) {
+            release::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        done += batch;
+    }
+    if state.db.write.get_database_backend() == gongzhi_platform::sea_orm::DbBackend::Postgres {
+        state.db.write.execute_unprepared("VACUUM ANALYZE").await?;
+    } else {
+        state.db.write.execute_unprepared("ANALYZE").await?;
+    }
+    println!(
+        "{n} projects, {bids_written} bids, {releases_written} releases in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

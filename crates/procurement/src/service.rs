@@ -31,6 +31,28 @@ pub const DEFAULT_SATISFACTION_PCT: i32 = 40;
 
 pub use gongzhi_catalog::service::node;
 
+/// The subtree a list is narrowed to (`node=`), which the actor must be able to read.
+pub async fn subtree(
+    state: &AppState,
+    actor: &Actor,
+    node_code: Option<&str>,
+) -> AppResult<Option<String>> {
+    match node_code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(code) => {
+            let n = node(&state.db.read, code)
+                .await
+                .map_err(|_| AppError::field("node", "territory.not_found"))?;
+            state.authorize(
+                actor,
+                crate::PURCHASE_READ,
+                &ResourceScope::territory(&n.path),
+            )?;
+            Ok(Some(n.path))
+        }
+    }
+}
+
 /// The node of a purchaser: a street office or the district, which the actor may act for.
 /// A community committee is not a state organ and cannot purchase.
 pub async fn purchaser(
