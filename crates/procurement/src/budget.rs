@@ -99,12 +99,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<budget_
         .one(&state.db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    if state
-        .authorize(actor, PURCHASE_READ, &ResourceScope::territory(&l.path))
-        .is_err()
-    {
-        return Err(AppError::NotFound);
-    }
+    svc::readable(state, actor, &l.path)?;
     Ok(l)
 }
 

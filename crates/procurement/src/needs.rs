@@ -96,12 +96,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<need::M
         .one(&state.db.read)
         .await?
         .ok_or(AppError::NotFound)?;
-    if state
-        .authorize(actor, PURCHASE_READ, &ResourceScope::territory(&n.path))
-        .is_err()
-    {
-        return Err(AppError::NotFound);
-    }
+    svc::readable(state, actor, &n.path)?;
     Ok(n)
 }
 

@@ -446,12 +446,7 @@ pub async fn reread(conn: &impl ConnectionTrait, id: uuid::Uuid) -> AppResult<pr
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<project::Model> {
     let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
     let p = reread(&state.db.read, id).await?;
-    if state
-        .authorize(actor, PURCHASE_READ, &ResourceScope::territory(&p.path))
-        .is_err()
-    {
-        return Err(AppError::NotFound);
-    }
+    svc::readable(state, actor, &p.path)?;
     Ok(p)
 }
 

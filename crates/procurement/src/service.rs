@@ -31,6 +31,14 @@ pub const DEFAULT_SATISFACTION_PCT: i32 = 40;
 
 pub use gongzhi_catalog::service::node;
 
+/// A record at `path` the actor may read; one they may not is "not found", so its existence
+/// stays private.
+pub fn readable(state: &AppState, actor: &Actor, path: &str) -> AppResult<()> {
+    state
+        .authorize(actor, crate::PURCHASE_READ, &ResourceScope::territory(path))
+        .map_err(|_| AppError::NotFound)
+}
+
 /// The subtree a list is narrowed to (`node=`), which the actor must be able to read.
 pub async fn subtree(
     state: &AppState,
