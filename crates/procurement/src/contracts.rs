@@ -188,21 +188,11 @@ pub async fn sign(
         insert_milestone(&txn, c.id, i as i32 + 1, m).await?;
     }
     crate::ocds::publish(&txn, p.id, "contract").await?;
-    audit::record(
-        &txn,
-        who,
-        Change {
-            action: "purchase.contract_signed",
-            entity_type: "purchase_contract",
-            entity_id: &c.id.to_string(),
-            scope_path: &c.path,
-            summary: json!({
-                "number": c.number, "org": c.org_id, "price_fen": c.price_fen,
-                "starts_on": c.starts_on, "ends_on": c.ends_on, "milestones": input.milestones.len(),
-            }),
-        },
-    )
-    .await?;
+    let summary = json!({
+        "number": c.number, "org": c.org_id, "price_fen": c.price_fen,
+        "starts_on": c.starts_on, "ends_on": c.ends_on, "milestones": input.milestones.len(),
+    });
+    log(&txn, who, &c, "purchase.contract_signed", summary).await?;
     txn.commit().await?;
     Ok(c)
 }
