@@ -147,6 +147,7 @@ mod tests {
             root.join("../catalog/src"),
             root.join("../catalog/templates"),
             root.join("../procurement/src"),
+            root.join("../procurement/templates"),
         ];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).expect("dir") {
@@ -189,8 +190,10 @@ mod tests {
                 std::fs::read_dir(root.join("../incubation/templates"))
                     .expect("incubation templates"),
             )
+            .chain(std::fs::read_dir(root.join("../catalog/templates")).expect("catalog templates"))
             .chain(
-                std::fs::read_dir(root.join("../catalog/templates")).expect("catalog templates"),
+                std::fs::read_dir(root.join("../procurement/templates"))
+                    .expect("procurement templates"),
             );
         for entry in entries {
             let path = entry.expect("entry").path();

@@ -424,9 +424,17 @@ pub async fn for_project(state: &AppState, actor: &Actor, project_id: &str) -> A
     let s = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
         .filter(bid::Column::State.ne("withdrawn"));
-    let sealed = p.state == "tendering" || p.notice_at.is_none();
+    use gongzhi_platform::sea_orm::PaginatorTrait;
+    // Sealed until the opening: bids of a procurement cancelled before it stay unread.
+    let sealed = p.state == "tendering"
+        || p.notice_at.is_none()
+        || !deadline_passed(&p)
+        || s.clone()
+            .filter(bid::Column::State.eq("submitted"))
+            .count(&state.db.read)
+            .await?
+            > 0;
     if sealed {
-        use gongzhi_platform::sea_orm::PaginatorTrait;
         return Ok(BidsView {
             sealed,
             count: s.count(&state.db.read).await?,

@@ -24,6 +24,11 @@ pub mod records;
 pub mod results;
 pub mod seed;
 pub mod service;
+pub mod ui;
+pub mod ui_contract;
+pub mod ui_org;
+pub mod ui_project;
+pub mod ui_public;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -102,6 +107,29 @@ impl Module for ProcurementModule {
 
     fn routes(&self) -> Routes {
         api::routes()
+            .merge(ui::routes())
+            .merge(ui_project::routes())
+            .merge(ui_contract::routes())
+            .merge(ui_org::routes())
+            .merge(ui_public::routes())
+    }
+
+    fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
+        // Staff, organizations, reviewers and evaluators each have their queue on the desk.
+        [
+            PURCHASE_READ,
+            PURCHASE_BID,
+            PURCHASE_REVIEW,
+            PURCHASE_EVALUATE,
+        ]
+        .into_iter()
+        .map(|p| gongzhi_platform::ui::NavEntry {
+            key: "nav.purchase",
+            href: "/purchase",
+            permission: Some(p),
+            order: 60,
+        })
+        .collect()
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {

@@ -36,6 +36,8 @@ pub struct Item {
     pub state: String,
     pub due: Option<NaiveDate>,
     pub amount_fen: Option<i64>,
+    /// The page where the item is dealt with.
+    pub link: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
@@ -64,6 +66,7 @@ pub struct Queue {
 
 fn project_item(p: project::Model, due: Option<NaiveDate>) -> Item {
     Item {
+        link: format!("/purchase/projects/{}", p.id),
         kind: "project",
         id: p.id,
         title: p.title,
@@ -72,6 +75,34 @@ fn project_item(p: project::Model, due: Option<NaiveDate>) -> Item {
         due,
         amount_fen: Some(p.budget_fen),
     }
+}
+
+/// The numbers of the projects some items belong to, for the rows that show them.
+async fn project_numbers(
+    conn: &impl gongzhi_platform::sea_orm::ConnectionTrait,
+    ids: impl Iterator<Item = uuid::Uuid>,
+) -> AppResult<HashMap<uuid::Uuid, String>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::Id.is_in(ids.collect::<Vec<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.number))
+        .collect())
+}
+
+/// The numbers of the contracts some milestones belong to.
+async fn contract_numbers(
+    conn: &impl gongzhi_platform::sea_orm::ConnectionTrait,
+    ids: impl Iterator<Item = uuid::Uuid>,
+) -> AppResult<HashMap<uuid::Uuid, String>> {
+    Ok(contract::Entity::find()
+        .filter(contract::Column::Id.is_in(ids.collect::<Vec<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.number))
+        .collect())
 }
 
 async fn projects_section(
@@ -110,8 +141,25 @@ fn projects_in(filter: &ScopeFilter) -> gongzhi_platform::sea_orm::sea_query::Se
 
 pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppResult<Queue> {
     let mut sections = Vec::new();
+    // The part of each permission's scope inside the node asked for: a community admin
+    // looking at their community holds no street permission there.
     let narrow = |f: ScopeFilter, path: &Option<String>| match path {
-        Some(p) => ScopeFilter::subtree(p.clone()),
+        Some(node) => ScopeFilter {
+            paths: f
+                .paths
+                .iter()
+                .filter_map(|granted| {
+                    if node.starts_with(granted.as_str()) {
+                        Some(node.clone())
+                    } else if granted.starts_with(node.as_str()) {
+                        Some(granted.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            orgs: Vec::new(),
+        },
         None => f,
     };
     let path = crate::service::subtree(state, actor, node).await?;
@@ -135,6 +183,15 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
             items: rows
                 .into_iter()
                 .map(|n| Item {
+                    // The street turns a need into a project or declines it; the community
+                    // follows it on the project once adopted.
+                    link: if manage.paths.is_empty() {
+                        n.project_id
+                            .map(|p| format!("/purchase/projects/{p}"))
+                            .unwrap_or_default()
+                    } else {
+                        format!("/purchase/projects/new?need={}", n.id)
+                    },
                     kind: "need",
                     id: n.id,
                     title: n.title,
@@ -181,16 +238,18 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
             .order_by_asc(challenge::Column::AnswerDue);
         let count = q.clone().count(&state.db.read).await?;
         let rows = q.limit(SHOWN).all(&state.db.read).await?;
+        let numbers = project_numbers(&state.db.read, rows.iter().map(|c| c.project_id)).await?;
         sections.push(Section {
             key: "challenges",
             count,
             items: rows
                 .into_iter()
                 .map(|c| Item {
+                    link: format!("/purchase/projects/{}#challenges", c.project_id),
                     kind: "challenge",
                     id: c.id,
                     title: c.grounds.chars().take(60).collect(),
-                    number: c.project_id.to_string(),
+                    number: numbers.get(&c.project_id).cloned().unwrap_or_default(),
                     state: c.state,
                     due: Some(c.answer_due),
                     amount_fen: None,
@@ -227,16 +286,19 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
                 .order_by_asc(milestone::Column::DueOn);
             let count = q.clone().count(&state.db.read).await?;
             let rows = q.limit(SHOWN).all(&state.db.read).await?;
+            let numbers =
+                contract_numbers(&state.db.read, rows.iter().map(|m| m.contract_id)).await?;
             sections.push(Section {
                 key,
                 count,
                 items: rows
                     .into_iter()
                     .map(|m| Item {
+                        link: format!("/purchase/contracts/{}", m.contract_id),
                         kind: "milestone",
                         id: m.id,
                         title: m.title,
-                        number: m.contract_id.to_string(),
+                        number: numbers.get(&m.contract_id).cloned().unwrap_or_default(),
                         state: m.state,
                         due: Some(m.due_on),
                         amount_fen: Some(m.share_fen - m.paid_fen),
@@ -281,6 +343,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
             .into_iter()
             .filter_map(|s| {
                 open.get(&s.project_id).map(|p| Item {
+                    link: format!("/purchase/reviews/{}", s.id),
                     kind: "seat",
                     id: s.id,
                     title: p.title.clone(),
@@ -335,6 +398,7 @@ async fn contracts_section(
         items: rows
             .into_iter()
             .map(|c| Item {
+                link: format!("/purchase/contracts/{}", c.id),
                 kind: "contract",
                 id: c.id,
                 title: c.org_name,
@@ -386,7 +450,9 @@ async fn org_sections(
             .is_some_and(|i| i.criteria.admits(&provider.facts, today).is_some());
         if admits && (invited.is_empty() || invited.contains(&o.id)) {
             let due = p.submit_until.map(crate::notices::china_day);
-            open.push(project_item(p, due));
+            let mut item = project_item(p, due);
+            item.link = format!("/purchase/notices/{}?org={}", item.id, o.id);
+            open.push(item);
         }
     }
     let bids = bid::Entity::find()
@@ -418,6 +484,7 @@ async fn org_sections(
         .order_by_asc(milestone::Column::DueOn);
     let ms_count = q.clone().count(conn).await?;
     let ms = q.limit(SHOWN).all(conn).await?;
+    let numbers = contract_numbers(conn, ms.iter().map(|m| m.contract_id)).await?;
     Ok(vec![
         Section {
             key: "open_notices",
@@ -432,6 +499,7 @@ async fn org_sections(
                 .map(|b| {
                     let (title, number) = titles.get(&b.project_id).cloned().unwrap_or_default();
                     Item {
+                        link: format!("/purchase/notices/{}?org={}", b.project_id, o.id),
                         kind: "bid",
                         id: b.id,
                         title,
@@ -449,10 +517,11 @@ async fn org_sections(
             items: ms
                 .into_iter()
                 .map(|m| Item {
+                    link: format!("/purchase/contracts/{}", m.contract_id),
                     kind: "milestone",
                     id: m.id,
                     title: m.title,
-                    number: m.contract_id.to_string(),
+                    number: numbers.get(&m.contract_id).cloned().unwrap_or_default(),
                     state: m.state,
                     due: Some(m.due_on),
                     amount_fen: Some(m.share_fen),

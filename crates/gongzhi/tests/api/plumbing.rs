@@ -180,14 +180,20 @@ async fn every_route_declares_access() {
             "GET /public/catalogs/{district}",
             "GET /public/catalogs/{district}/items/{item_code}",
             "GET /public/catalogs/{district}/versions",
+            "GET /public/contracts/{purchase_contract_id}",
             "GET /public/incubation",
+            "GET /public/notices",
+            "GET /public/notices/{notice_id}",
             "GET /public/orgs",
             "GET /public/orgs/{org_id}",
+            "GET /public/orgs/{org_id}/credit",
+            "GET /public/surveys/{purchase_contract_id}",
             "GET /readyz",
             "GET /static/{file}",
             "POST /api/v1/auth/login",
             "POST /api/v1/public/surveys/{purchase_contract_id}",
             "POST /login",
+            "POST /public/surveys/{purchase_contract_id}",
         ]
     );
 }

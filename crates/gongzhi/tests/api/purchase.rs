@@ -2221,3 +2221,258 @@ async fn work_queues_show_each_role_what_waits_and_results_come_by_item() {
         3_000_000 + 2_000_000 + 2_000_000 + 3_000_000
     );
 }
+
+fn location(r: &TestResponse) -> String {
+    r.headers
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The pages walk the same lifecycle: the desk with its queue, budget lines, a project drawn
+/// up, refused with its message and nothing saved, submitted; the organization's notice page
+/// with its eligibility; a reviewer's seat; the contract page for the street and the provider;
+/// the public notice, contract, credit and the residents' survey.
+#[tokio::test]
+async fn the_purchase_pages_walk_the_lifecycle() {
+    let app = app().await;
+    let org = registered_org(&app, COMMUNITY_B, "52440308MJ0000018G").await;
+    let graded = registered_org(&app, COMMUNITY_B, "52440308MJ0000026B").await;
+    catalog(&app, graded.id).await;
+    let buy = purchase(&app, org.id).await;
+    crew(&app).await;
+    let e = reviewed(&app, &buy).await;
+    let k = contracted(&app, &buy).await;
+    let street = app.login("fx.purchaser").await;
+
+    // The desk: the queue's sections link to where each item is dealt with.
+    let r = street.get(&format!("/purchase?node={STREET_B}")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("购买服务工作台") && html.contains("待签订合同"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/purchase/projects/{}", buy.notice)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/purchase/projects/new?need={}", buy.need)),
+        "{html}"
+    );
+    let year = chrono::Datelike::year(&buy.period_start);
+    let r = street
+        .get(&format!("/purchase/budget?node={STREET_B}&year={year}"))
+        .await;
+    assert!(r.text().contains("社区服务购买经费"), "{}", r.text());
+
+    // A project drawn up from the need; a budget that is not an amount is explained beside the
+    // form and nothing is saved.
+    let r = street
+        .get(&format!("/purchase/projects/new?need={}", buy.need))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("长者文体活动") && r.text().contains("不予立项"));
+    let before = app.count("proc_projects").await;
+    let form = |budget: &str| {
+        format!(
+            "node={STREET_B}&title=%E9%95%BF%E8%80%85%E6%96%87%E4%BD%93%E6%B4%BB%E5%8A%A8&item_code=A05-01&need_{}=on&scope=%E5%85%A8%E5%B9%B4%E7%BB%84%E7%BB%87%E7%A4%BE%E5%8C%BA%E6%96%87%E4%BD%93%E6%B4%BB%E5%8A%A8%E5%8D%81%E4%BA%8C%E5%9C%BA&quantity=12&unit=%E5%9C%BA&period_start={}&period_end={}&budget={budget}&budget_line_id={}&necessity=%E5%B1%85%E6%B0%91%E9%9C%80%E6%B1%82%E5%BC%BA%E7%83%88&feasibility=%E5%A4%9A%E5%AE%B6%E6%9C%BA%E6%9E%84%E5%8F%AF%E6%89%BF%E6%8E%A5&cost_basis=%E6%8C%89%E6%8C%87%E5%AF%BC%E4%BB%B7%E6%B5%8B%E7%AE%97&risks=%E5%A4%A9%E6%B0%94%E5%BD%B1%E5%93%8D&method=open_tender",
+            buy.need, buy.period_start, buy.period_end, buy.line
+        )
+    };
+    let r = street.post_form("/purchase/projects", &form("abc")).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("请输入金额"), "{}", r.text());
+    assert_eq!(app.count("proc_projects").await, before);
+    let r = street
+        .post_form("/purchase/projects", &form("30,000"))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = location(&r);
+    assert!(page.starts_with("/purchase/projects/"), "{page}");
+    assert_eq!(app.count("proc_projects").await, before + 1);
+    let id = page
+        .trim_start_matches("/purchase/projects/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = street.get(&format!("/purchase/projects/{id}")).await;
+    let html = r.text();
+    assert!(
+        html.contains("事项范围审查通过")
+            && html.contains("¥30,000.00")
+            && html.contains("value=\"submit\""),
+        "{html}"
+    );
+    // A stale version is a conflict shown on the page; the current one submits.
+    let r = street
+        .post_form(
+            &format!("/purchase/projects/{id}"),
+            "op=transition&transition=submit&version=9",
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let r = street
+        .post_form(
+            &format!("/purchase/projects/{id}"),
+            "op=transition&transition=submit&version=1",
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = street.get(&format!("/purchase/projects/{id}")).await;
+    assert!(r.text().contains("待审批"), "{}", r.text());
+
+    // The awarded project shows its ranking and the challenge to answer.
+    let r = street.get(&format!("/purchase/projects/{}", e.award)).await;
+    let html = r.text();
+    assert!(
+        html.contains("id=\"ranking\"") && html.contains("待答复"),
+        "{html}"
+    );
+
+    // The organization: its notice page says whether it may bid and why.
+    let bidder = app.login("fx.bidder").await;
+    let r = bidder
+        .get(&format!("/purchase/notices/{}", buy.notice))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("本组织的响应") && r.text().contains("id=\"checks\""));
+    let r = bidder
+        .post_form(
+            &format!("/purchase/notices/{}", buy.notice),
+            &format!("op=bid&org={}&price=abc&proposal=x", org.id),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let r = bidder.get("/purchase").await;
+    assert!(r.text().contains("我们的响应"), "{}", r.text());
+
+    // A reviewer's seat.
+    let reviewer = app.login(&e.reviewer).await;
+    let r = reviewer.get(&format!("/purchase/reviews/{}", e.seat)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // The contract: the street's forms and the provider's report form; a payment above what
+    // is left is refused on the page and nothing is paid.
+    let r = street
+        .get(&format!("/purchase/contracts/{}", k.contract))
+        .await;
+    let html = r.text();
+    assert!(
+        html.contains("履约阶段与付款") && html.contains("op\" value=\"visit"),
+        "{html}"
+    );
+    let payments = app.count("proc_payments").await;
+    let r = street
+        .post_form(
+            &format!("/purchase/contracts/{}", k.contract),
+            &format!("op=pay&milestone={}&amount=99999999", k.accepted_milestone),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(app.count("proc_payments").await, payments);
+    let r = street
+        .post_form(
+            &format!("/purchase/contracts/{}", k.contract),
+            &format!("op=pay&milestone={}&amount=1,000", k.accepted_milestone),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(app.count("proc_payments").await, payments + 1);
+    let r = bidder
+        .get(&format!("/purchase/contracts/{}", k.contract))
+        .await;
+    assert!(r.text().contains("提交报告"), "{}", r.text());
+    assert!(
+        !r.text().contains("op\" value=\"pay"),
+        "the provider does not pay"
+    );
+
+    // An accepted contract: the street assigns the third-party evaluator, who finds it in
+    // their queue and evaluates it against the targets; the grade is published.
+    let r = street
+        .get(&format!("/purchase/contracts/{}", k.accepted))
+        .await;
+    let version = r
+        .text()
+        .split("name=\"op\" value=\"assign\"><input type=\"hidden\" name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .expect("the assignment form");
+    let r = street
+        .post_form(
+            &format!("/purchase/contracts/{}", k.accepted),
+            &format!("op=assign&evaluator={}&version={version}", k.evaluator),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let evaluator = app.login("fx.evaluator").await;
+    let r = evaluator.get("/purchase").await;
+    assert!(
+        r.text()
+            .contains(&format!("/purchase/contracts/{}", k.accepted)),
+        "{}",
+        r.text()
+    );
+    let r = evaluator
+        .get(&format!("/purchase/contracts/{}", k.accepted))
+        .await;
+    assert!(r.text().contains("提交绩效评价"), "{}", r.text());
+    let next = (version.parse::<i32>().unwrap() + 1).to_string();
+    let r = evaluator
+        .post_form(
+            &format!("/purchase/contracts/{}", k.accepted),
+            &format!("op=evaluate&version={next}&t0_actual=12&t0_score=150&t1_actual=93&t1_score=90&note=x"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "a score above 100 is refused: {}", r.text());
+    let r = evaluator
+        .post_form(
+            &format!("/purchase/contracts/{}", k.accepted),
+            &format!("op=evaluate&version={next}&t0_actual=12&t0_score=95&t1_actual=93&t1_score=90&note=%E7%9B%AE%E6%A0%87%E5%9F%BA%E6%9C%AC%E5%AE%8C%E6%88%90%EF%BC%8C%E5%B1%85%E6%B0%91%E5%8F%8D%E6%98%A0%E8%89%AF%E5%A5%BD"),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = app
+        .anon()
+        .get(&format!("/public/contracts/{}", k.accepted))
+        .await;
+    assert!(r.text().contains("绩效等级"), "{}", r.text());
+
+    // The public portal: notices, a notice, a contract summary, a credit rating.
+    let anon = app.anon();
+    let r = anon
+        .get(&format!("/public/notices?district={DISTRICT}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains(&buy.notice.to_string()));
+    let r = anon.get(&format!("/public/notices/{}", e.award)).await;
+    assert!(r.text().contains("成交结果"), "{}", r.text());
+    let r = anon.get(&format!("/public/contracts/{}", k.contract)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = anon.get(&format!("/public/orgs/{}/credit", org.id)).await;
+    assert!(r.text().contains("基础分"), "{}", r.text());
+
+    // The survey on a phone: an answer missing is explained and nothing saved; four answers
+    // are thanked for.
+    let answers = app.count("proc_survey_responses").await;
+    let r = anon.get(&format!("/public/surveys/{}", k.contract)).await;
+    assert!(r.text().contains("很满意"), "{}", r.text());
+    let r = anon
+        .post_form(&format!("/public/surveys/{}", k.contract), "q1=5&q2=4&q3=5")
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(app.count("proc_survey_responses").await, answers);
+    let r = anon
+        .post_form(
+            &format!("/public/surveys/{}", k.contract),
+            "q1=5&q2=4&q3=5&q4=4&comment=",
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(app.count("proc_survey_responses").await, answers + 1);
+}

@@ -212,8 +212,10 @@ pub async fn build_ctx(
     entries.sort_by_key(|e| e.order);
     let route = path.split('?').next().unwrap_or("/");
     for e in entries {
+        // A module may offer one page to several roles: one entry per address.
         if e.permission
             .is_none_or(|p| state.policy.holds_anywhere(actor, p))
+            && !page.nav.iter().any(|n| n.href == e.href)
         {
             let active = if e.href == "/" {
                 route == "/"
