@@ -29,6 +29,7 @@ pub mod ui_contract;
 pub mod ui_org;
 pub mod ui_project;
 pub mod ui_public;
+pub mod ui_results;
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -112,6 +113,7 @@ impl Module for ProcurementModule {
             .merge(ui_contract::routes())
             .merge(ui_org::routes())
             .merge(ui_public::routes())
+            .merge(ui_results::routes())
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

@@ -126,7 +126,7 @@ struct ProjectPage {
     can_manage: bool,
     notice: Vec<Fact>,
     notice_text: String,
-    publish: Option<(String, String)>,
+    publish: Option<(String, String, String)>,
     clarifications: Vec<ClarRow>,
     bids_sealed: bool,
     bid_count: u64,
@@ -149,7 +149,7 @@ async fn project_page(
     me: CurrentActor,
     Path(id): Path<String>,
 ) -> PageResult {
-    project_view(&state, c, &me, &id, None).await
+    project_view(&state, c, &me, &id, None, Fields::new()).await
 }
 
 async fn project_view(
@@ -158,6 +158,7 @@ async fn project_view(
     me: &CurrentActor,
     id: &str,
     error: Option<String>,
+    typed: Fields,
 ) -> PageResult {
     let p = projects::get(state, &me.actor, id).await?;
     let reasons = projects::scope_reasons(&state.db.read, &p).await?;
@@ -262,7 +263,17 @@ async fn project_view(
         let today = crate::service::today();
         let earliest = domain::earliest_submission(method, &state.calendar, today);
         let enquiry = (earliest - chrono::Duration::days(3)).max(today);
-        (enquiry.to_string(), format!("{earliest}T10:00"))
+        // What was typed comes back after a refusal.
+        let or = |k: &str, d: String| {
+            Some(get(&typed, k).to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or(d)
+        };
+        (
+            or("enquiry_until", enquiry.to_string()),
+            or("submit_until", format!("{earliest}T10:00")),
+            get(&typed, "notice_text").to_string(),
+        )
     });
     let clarifications = if p.notice_at.is_some() {
         notices::clarifications(&state.db.read, p.id, false)
@@ -541,7 +552,7 @@ async fn project_post(
     let to = format!("/purchase/projects/{id}?done={done}");
     let (st, m, pid) = (&state, &me, id.clone());
     outcome(c, result, to, |c, error| async move {
-        project_view(st, c, m, &pid, error).await
+        project_view(st, c, m, &pid, error, f).await
     })
     .await
 }

@@ -641,6 +641,11 @@ async fn purchase_of_services_in_the_browser() {
     s.axe("purchase-budget").await;
     s.go("/purchase/projects/new?node=440308002000").await;
     s.axe("purchase-project-form").await;
+    s.go("/purchase/results?node=440308002000").await;
+    assert!(s.text().await.contains("A05-01"));
+    s.axe("purchase-results").await;
+    s.go("/purchase/settings?district=440308002000").await;
+    s.axe("purchase-settings").await;
 
     // An organization sees the notices it qualifies for and bids.
     s.client.delete_all_cookies().await.unwrap();

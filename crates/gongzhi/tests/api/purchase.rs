@@ -2268,6 +2268,55 @@ async fn the_purchase_pages_walk_the_lifecycle() {
         .await;
     assert!(r.text().contains("社区服务购买经费"), "{}", r.text());
 
+    // Results by catalog item for the year, and the district's settings: a street reads them,
+    // the district changes them; a threshold that is not an amount changes nothing.
+    let r = street
+        .get(&format!("/purchase/results?node={STREET_B}&year={year}"))
+        .await;
+    assert!(
+        r.text().contains("A05-01") && r.text().contains("id=\"results-table\""),
+        "{}",
+        r.text()
+    );
+    let r = street
+        .get(&format!("/purchase/settings?district={STREET_B}"))
+        .await;
+    assert!(
+        r.text().contains("4000000.00"),
+        "the default threshold: {}",
+        r.text()
+    );
+    assert!(
+        !r.text().contains("type=\"submit\">保存"),
+        "a street cannot change them"
+    );
+    let district = district_admin(&app).await;
+    let model = "base=70&per_grade_level=4&excellent=5&good=2&fair=-5&poor=-20&breach=-10&termination=-25&abnormal=-15&window_years=3";
+    let r = district
+        .post_form(
+            "/purchase/settings",
+            &format!("district={DISTRICT}&threshold=abc&satisfaction_pct=40&version=0&{model}"),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let r = district
+        .post_form(
+            "/purchase/settings",
+            &format!(
+                "district={DISTRICT}&threshold=2,000,000&satisfaction_pct=30&version=0&{model}"
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = street
+        .get(&format!("/purchase/settings?district={STREET_B}"))
+        .await;
+    assert!(
+        r.text().contains("2000000.00") && r.text().contains("value=\"30\""),
+        "{}",
+        r.text()
+    );
+
     // A project drawn up from the need; a budget that is not an amount is explained beside the
     // form and nothing is saved.
     let r = street
