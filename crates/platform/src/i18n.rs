@@ -121,6 +121,7 @@ mod tests {
             "BadRequest(",
             "CodeError::new(",
             "c.t(",
+            "t_args(",
             "tr(",
             "tr_in(",
             "send(",

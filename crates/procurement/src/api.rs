@@ -433,7 +433,8 @@ pub struct NoticeDetail {
     pub bids: Option<u64>,
 }
 
-async fn purchaser_names(
+/// The names of purchasers (territory nodes) by code.
+pub async fn purchaser_names(
     state: &AppState,
     codes: impl Iterator<Item = String>,
 ) -> AppResult<std::collections::HashMap<String, String>> {

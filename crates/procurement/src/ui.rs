@@ -357,6 +357,26 @@ async fn need_decline(
 
 // ---------- budget lines ----------
 
+/// The budget lines of a node and below (a page shows at most 200, every year).
+async fn lines_of(
+    state: &AppState,
+    me: &CurrentActor,
+    node: &str,
+) -> Result<Vec<crate::entity::budget_line::Model>, AppError> {
+    Ok(budget::list(
+        state,
+        &me.actor,
+        &LineQuery {
+            node: Some(node.to_string()),
+            year: None,
+            limit: Some(200),
+            cursor: None,
+        },
+    )
+    .await?
+    .items)
+}
+
 #[derive(Template)]
 #[template(path = "purchase_budget.html")]
 struct BudgetPage {
@@ -414,39 +434,17 @@ async fn budget_view(
     let n = svc::node(&state.db.read, &code).await?;
     svc::readable(state, &me.actor, &n.path)?;
     // Without a year: the latest one the node has lines for (next year's are drawn up now).
-    let year = match q.year {
-        Some(y) => y,
-        None => budget::list(
-            state,
-            &me.actor,
-            &LineQuery {
-                node: Some(n.code.clone()),
-                year: None,
-                limit: Some(200),
-                cursor: None,
-            },
-        )
-        .await?
-        .items
-        .iter()
-        .map(|l| l.year)
-        .max()
-        .unwrap_or_else(|| chrono::Datelike::year(&svc::today())),
-    };
-    let page = budget::list(
-        state,
-        &me.actor,
-        &LineQuery {
-            node: Some(n.code.clone()),
-            year: Some(year),
-            limit: Some(200),
-            cursor: None,
-        },
-    )
-    .await?;
-    let lines = page
-        .items
+    let all = lines_of(state, me, &n.code).await?;
+    // Without a year: the latest one the node has lines for (next year's are drawn up now).
+    let year = q.year.unwrap_or_else(|| {
+        all.iter()
+            .map(|l| l.year)
+            .max()
+            .unwrap_or_else(|| chrono::Datelike::year(&svc::today()))
+    });
+    let lines = all
         .into_iter()
+        .filter(|l| l.year == year)
         .map(|l| {
             let v = crate::api::line_view(l);
             LineRow {
@@ -713,34 +711,24 @@ async fn project_form_view(
         &ResourceScope::territory(&n.path),
     )?;
     let year = chrono::Datelike::year(&svc::today());
-    let lines = budget::list(
-        state,
-        &me.actor,
-        &LineQuery {
-            node: Some(n.code.clone()),
-            year: None,
-            limit: Some(200),
-            cursor: None,
-        },
-    )
-    .await?
-    .items
-    .into_iter()
-    .filter(|l| l.node_code == n.code && l.year >= year - 1)
-    .map(|l| {
-        let v = crate::api::line_view(l);
-        (
-            v.id.to_string(),
-            format!(
-                "{} {} · {} {}",
-                v.year,
-                v.title,
-                c.t("procurement.available"),
-                money(v.available_fen)
-            ),
-        )
-    })
-    .collect();
+    let lines = lines_of(state, me, &n.code)
+        .await?
+        .into_iter()
+        .filter(|l| l.node_code == n.code && l.year >= year - 1)
+        .map(|l| {
+            let v = crate::api::line_view(l);
+            (
+                v.id.to_string(),
+                format!(
+                    "{} {} · {} {}",
+                    v.year,
+                    v.title,
+                    c.t("procurement.available"),
+                    money(v.available_fen)
+                ),
+            )
+        })
+        .collect();
     let raised = needs::list(
         state,
         &me.actor,

@@ -135,63 +135,25 @@ async fn contract_view(
         .iter()
         .map(|m| (m.id, format!("{}. {}", m.seq, m.title)))
         .collect();
-    let facts = vec![
-        Fact {
-            label: c.t("procurement.project"),
-            value: format!("{} {}", p.number, p.title),
-        },
-        Fact {
-            label: c.t("procurement.provider"),
-            value: k.org_name.clone(),
-        },
-        Fact {
-            label: c.t("procurement.content"),
-            value: k.content.clone(),
-        },
-        Fact {
-            label: c.t("procurement.period"),
-            value: format!("{} – {}", k.starts_on, k.ends_on),
-        },
-        Fact {
-            label: c.t("procurement.quantity"),
-            value: format!("{} {}", k.quantity, k.unit),
-        },
-        Fact {
-            label: c.t("procurement.price"),
-            value: if k.price_fen == k.original_fen {
-                money(k.price_fen)
-            } else {
-                c.t_args(
-                    "procurement.price_varied",
-                    &[
-                        ("price", money(k.price_fen)),
-                        ("original", money(k.original_fen)),
-                    ],
-                )
-            },
-        },
-        Fact {
-            label: c.t("procurement.quality"),
-            value: k.quality.clone(),
-        },
-        Fact {
-            label: c.t("procurement.settlement"),
-            value: k.settlement.clone(),
-        },
-        Fact {
-            label: c.t("procurement.rights"),
-            value: k.rights.clone(),
-        },
-        Fact {
-            label: c.t("procurement.breach"),
-            value: k.breach.clone(),
-        },
-        Fact {
-            label: c.t("procurement.signed_on"),
-            value: k.signed_on.to_string(),
-        },
-    ];
-    let mut facts = facts;
+    let purchaser =
+        crate::api::purchaser_names(state, std::iter::once(p.node_code.clone())).await?;
+    let mut facts = crate::ui_project::contract_facts(
+        &c,
+        &k,
+        &p,
+        purchaser
+            .get(&p.node_code)
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
+    for (key, value) in [
+        ("procurement.quality", &k.quality),
+        ("procurement.settlement", &k.settlement),
+        ("procurement.rights", &k.rights),
+        ("procurement.breach", &k.breach),
+    ] {
+        facts.push(crate::ui_project::fact(c.t(key), value.clone()));
+    }
     if let Some(on) = k.accepted_on {
         facts.push(Fact {
             label: c.t("procurement.accepted_on"),

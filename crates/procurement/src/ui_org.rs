@@ -18,8 +18,8 @@ use crate::bids::{self, BidInput, WithdrawInput};
 use crate::entity::{bid, challenge};
 use crate::notices::{self, QuestionInput};
 use crate::panel::{self, DeclarationInput, ScoreLine, ScoreSheet};
-use crate::ui::{china_time, date, method_label, money, parse_money, state_label};
-use crate::ui_project::{Fact, points};
+use crate::ui::{date, money, parse_money, state_label};
+use crate::ui_project::{Fact, notice_facts, points};
 use crate::{PURCHASE_BID, PURCHASE_REVIEW};
 
 pub fn routes() -> Routes {
@@ -182,40 +182,16 @@ async fn notice_view(
             version: x.version,
         })
         .collect();
-    let facts = vec![
-        Fact {
-            label: c.t("procurement.item"),
-            value: format!("{} {}", p.item_code, p.item_name),
-        },
-        Fact {
-            label: c.t("procurement.scope"),
-            value: p.scope.clone(),
-        },
-        Fact {
-            label: c.t("procurement.quantity"),
-            value: format!("{} {}", p.quantity, p.unit),
-        },
-        Fact {
-            label: c.t("procurement.period"),
-            value: format!("{} – {}", p.period_start, p.period_end),
-        },
-        Fact {
-            label: c.t("procurement.budget"),
-            value: money(p.budget_fen),
-        },
-        Fact {
-            label: c.t("procurement.method_label"),
-            value: method_label(&c, &p.method),
-        },
-        Fact {
-            label: c.t("procurement.enquiry_until"),
-            value: date(p.enquiry_until),
-        },
-        Fact {
-            label: c.t("procurement.submit_until"),
-            value: china_time(p.submit_until),
-        },
-    ];
+    let purchaser =
+        crate::api::purchaser_names(state, std::iter::once(p.node_code.clone())).await?;
+    let facts = notice_facts(
+        &c,
+        &p,
+        purchaser
+            .get(&p.node_code)
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
     let targets: Vec<crate::domain::Target> = serde_json::from_str(&p.targets).unwrap_or_default();
     let page = NoticePage {
         id: p.id,

@@ -51,11 +51,75 @@ pub struct Fact {
     pub value: String,
 }
 
-fn fact(label: String, value: impl Into<String>) -> Fact {
+pub fn fact(label: String, value: impl Into<String>) -> Fact {
     Fact {
         label,
         value: value.into(),
     }
+}
+
+/// What a notice states, as the public and the bidders read it.
+pub fn notice_facts(c: &PageCtx, p: &crate::entity::project::Model, purchaser: &str) -> Vec<Fact> {
+    vec![
+        fact(c.t("procurement.purchaser"), purchaser),
+        fact(
+            c.t("procurement.item"),
+            format!("{} {}", p.item_code, p.item_name),
+        ),
+        fact(c.t("procurement.scope"), p.scope.clone()),
+        fact(
+            c.t("procurement.quantity"),
+            format!("{} {}", p.quantity, p.unit),
+        ),
+        fact(
+            c.t("procurement.period"),
+            format!("{} – {}", p.period_start, p.period_end),
+        ),
+        fact(c.t("procurement.budget"), money(p.budget_fen)),
+        fact(c.t("procurement.method_label"), method_label(c, &p.method)),
+        fact(c.t("procurement.notice_at"), china_time(p.notice_at)),
+        fact(c.t("procurement.enquiry_until"), date(p.enquiry_until)),
+        fact(c.t("procurement.submit_until"), china_time(p.submit_until)),
+    ]
+}
+
+/// What a contract's published summary states; its page adds the terms.
+pub fn contract_facts(
+    c: &PageCtx,
+    k: &crate::entity::contract::Model,
+    p: &crate::entity::project::Model,
+    purchaser: &str,
+) -> Vec<Fact> {
+    let price = if k.price_fen == k.original_fen {
+        money(k.price_fen)
+    } else {
+        c.t_args(
+            "procurement.price_varied",
+            &[
+                ("price", money(k.price_fen)),
+                ("original", money(k.original_fen)),
+            ],
+        )
+    };
+    vec![
+        fact(
+            c.t("procurement.project"),
+            format!("{} {}", p.number, p.title),
+        ),
+        fact(c.t("procurement.purchaser"), purchaser),
+        fact(c.t("procurement.provider"), k.org_name.clone()),
+        fact(c.t("procurement.content"), k.content.clone()),
+        fact(
+            c.t("procurement.quantity"),
+            format!("{} {}", k.quantity, k.unit),
+        ),
+        fact(
+            c.t("procurement.period"),
+            format!("{} – {}", k.starts_on, k.ends_on),
+        ),
+        fact(c.t("procurement.price"), price),
+        fact(c.t("procurement.signed_on"), k.signed_on.to_string()),
+    ]
 }
 
 struct ClarRow {

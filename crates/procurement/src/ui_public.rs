@@ -17,7 +17,7 @@ use crate::entity::{bid, contract};
 use crate::notices::{self, NoticeQuery};
 use crate::performance::{self, SurveyInput};
 use crate::ui::{china_time, date, method_label, money, state_label};
-use crate::ui_project::{Fact, points};
+use crate::ui_project::{Fact, contract_facts, notice_facts, points};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -72,20 +72,6 @@ struct NoticesQuery {
     cursor: Option<String>,
 }
 
-async fn names(
-    state: &AppState,
-    codes: impl Iterator<Item = String>,
-) -> Result<std::collections::HashMap<String, String>, AppError> {
-    let codes: Vec<String> = codes.collect();
-    Ok(territory::Entity::find()
-        .filter(territory::Column::Code.is_in(codes))
-        .all(&state.db.read)
-        .await?
-        .into_iter()
-        .map(|n| (n.code, n.name))
-        .collect())
-}
-
 async fn notices_page(
     State(state): State<AppState>,
     c: PageCtx,
@@ -113,7 +99,8 @@ async fn notices_page(
         },
     )
     .await?;
-    let purchasers = names(&state, page.items.iter().map(|p| p.node_code.clone())).await?;
+    let purchasers =
+        crate::api::purchaser_names(&state, page.items.iter().map(|p| p.node_code.clone())).await?;
     let rows = page
         .items
         .into_iter()
@@ -163,7 +150,8 @@ async fn notice_page(
     Path(id): Path<String>,
 ) -> PageResult {
     let p = notices::public(&state, &id).await?;
-    let purchaser = names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser =
+        crate::api::purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
     let clar = notices::clarifications(&state.db.read, p.id, true).await?;
     let bids = if crate::bids::deadline_passed(&p) {
         Some(crate::bids::count(&state.db.read, p.id).await?)
@@ -199,48 +187,14 @@ async fn notice_page(
         .await?
         .map(|k| k.id);
     let targets: Vec<crate::domain::Target> = serde_json::from_str(&p.targets).unwrap_or_default();
-    let facts = vec![
-        Fact {
-            label: c.t("procurement.purchaser"),
-            value: purchaser.get(&p.node_code).cloned().unwrap_or_default(),
-        },
-        Fact {
-            label: c.t("procurement.item"),
-            value: format!("{} {}", p.item_code, p.item_name),
-        },
-        Fact {
-            label: c.t("procurement.scope"),
-            value: p.scope.clone(),
-        },
-        Fact {
-            label: c.t("procurement.quantity"),
-            value: format!("{} {}", p.quantity, p.unit),
-        },
-        Fact {
-            label: c.t("procurement.period"),
-            value: format!("{} – {}", p.period_start, p.period_end),
-        },
-        Fact {
-            label: c.t("procurement.budget"),
-            value: money(p.budget_fen),
-        },
-        Fact {
-            label: c.t("procurement.method_label"),
-            value: method_label(&c, &p.method),
-        },
-        Fact {
-            label: c.t("procurement.notice_at"),
-            value: china_time(p.notice_at),
-        },
-        Fact {
-            label: c.t("procurement.enquiry_until"),
-            value: date(p.enquiry_until),
-        },
-        Fact {
-            label: c.t("procurement.submit_until"),
-            value: china_time(p.submit_until),
-        },
-    ];
+    let facts = notice_facts(
+        &c,
+        &p,
+        purchaser
+            .get(&p.node_code)
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
     let page = NoticePage {
         number: p.number.clone(),
         title: p.title.clone(),
@@ -282,42 +236,18 @@ async fn contract_page(
 ) -> PageResult {
     let k = performance::survey_contract(&state, &id).await?;
     let p = crate::projects::reread(&state.db.read, k.project_id).await?;
-    let purchaser = names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser =
+        crate::api::purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
     let ev = performance::of_contract(&state.db.read, k.id).await?;
-    let facts = vec![
-        Fact {
-            label: c.t("procurement.project"),
-            value: format!("{} {}", p.number, p.title),
-        },
-        Fact {
-            label: c.t("procurement.purchaser"),
-            value: purchaser.get(&p.node_code).cloned().unwrap_or_default(),
-        },
-        Fact {
-            label: c.t("procurement.provider"),
-            value: k.org_name.clone(),
-        },
-        Fact {
-            label: c.t("procurement.content"),
-            value: k.content.clone(),
-        },
-        Fact {
-            label: c.t("procurement.quantity"),
-            value: format!("{} {}", k.quantity, k.unit),
-        },
-        Fact {
-            label: c.t("procurement.period"),
-            value: format!("{} – {}", k.starts_on, k.ends_on),
-        },
-        Fact {
-            label: c.t("procurement.price"),
-            value: money(k.price_fen),
-        },
-        Fact {
-            label: c.t("procurement.signed_on"),
-            value: k.signed_on.to_string(),
-        },
-    ];
+    let facts = contract_facts(
+        &c,
+        &k,
+        &p,
+        purchaser
+            .get(&p.node_code)
+            .map(String::as_str)
+            .unwrap_or_default(),
+    );
     let page = ContractPage {
         id: k.id,
         number: k.number.clone(),
