@@ -1930,7 +1930,12 @@ pub async fn ocds_year(
         cursor: q.cursor.clone(),
     };
     let after: Option<(DateTime<Utc>, String)> = page.decode()?;
-    let rows = crate::ocds::year(&state.db.read, &d.district_code, q.year, after, limit).await?;
+    // One more than the package holds tells whether another follows: a year whose releases
+    // fill the last package exactly gets no link to an empty one.
+    let mut rows =
+        crate::ocds::year(&state.db.read, &d.district_code, q.year, after, limit + 1).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
     let base = base_url(&headers);
     let uri = format!(
         "/api/v1/public/ocds/releases?district={}&year={}&limit={limit}{}",
@@ -1941,7 +1946,7 @@ pub async fn ocds_year(
             .map(|c| format!("&cursor={c}"))
             .unwrap_or_default()
     );
-    let next = (rows.len() as u64 == limit).then(|| {
+    let next = more.then(|| {
         let last = rows.last().expect("a full page");
         gongzhi_platform::web::pagination::encode_cursor(&(last.date, last.id.clone()))
     });

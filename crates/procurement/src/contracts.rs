@@ -543,6 +543,9 @@ pub async fn pay(
         json!({"milestone": m.id, "amount_fen": amount.fen()}),
     )
     .await?;
+    // Each payment is published with its transaction; the budget line's row lock taken above
+    // orders concurrent payments of one process, so their release numbers never collide.
+    crate::ocds::publish(&txn, p.id, "implementationUpdate").await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -1,6 +1,7 @@
 //! Open data in the Open Contracting Data Standard 1.1: one `ocid` per purchase process, a
 //! release at each stage (planning at approval, tender at the notice, tenderUpdate when it is
-//! opened, fails or is cancelled, award, contract, implementation at the evaluation,
+//! opened, fails or is cancelled, award, contract, implementationUpdate at each payment,
+//! implementation at the evaluation,
 //! contractTermination), kept as published and never changed; release packages per process and
 //! per year, record packages with the compiled release. Organizations with a unified social
 //! credit code are identified with the `CN-USCI` scheme; codes come from the closed codelists;

@@ -1936,6 +1936,7 @@ async fn every_ocds_package_validates_against_the_schemas_and_codelists() {
                 "tenderUpdate",
                 "award",
                 "contract",
+                "implementationUpdate",
                 "implementation",
             ],
         ),
