@@ -21,6 +21,7 @@ pub mod projects;
 pub mod queue;
 pub mod rating;
 pub mod records;
+pub mod reminders;
 pub mod results;
 pub mod seed;
 pub mod service;
@@ -114,6 +115,10 @@ impl Module for ProcurementModule {
             .merge(ui_org::routes())
             .merge(ui_public::routes())
             .merge(ui_results::routes())
+    }
+
+    fn jobs(&self) -> Vec<gongzhi_platform::jobs::Job> {
+        vec![reminders::job()]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

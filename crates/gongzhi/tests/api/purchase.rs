@@ -2383,6 +2383,34 @@ async fn the_purchase_pages_walk_the_lifecycle() {
         "{html}"
     );
 
+    // The daily reminders: the challenge's answer falls due, its author is reminded once.
+    let due = street
+        .get(&format!("/api/v1/purchase-challenges/{}", e.challenge))
+        .await
+        .json()["answer_due"]
+        .as_str()
+        .unwrap()
+        .parse::<chrono::NaiveDate>()
+        .unwrap();
+    let before = app.count("notifications").await;
+    let said = gongzhi_platform::jobs::run_now(&app.state, "procurement.reminders", due)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!said.starts_with("0 "), "{said}");
+    let after = app.count("notifications").await;
+    assert!(after > before);
+    gongzhi_platform::jobs::run_now(&app.state, "procurement.reminders", due)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("notifications").await,
+        after,
+        "an unread reminder is not repeated"
+    );
+    let r = street.get("/notifications").await;
+    assert!(r.text().contains("前答复"), "{}", r.text());
+
     // The organization: its notice page says whether it may bid and why.
     let bidder = app.login("fx.bidder").await;
     let r = bidder
