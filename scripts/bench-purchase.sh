@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of the purchase of services (docs/benchmarks.md): the public notice list, a
-# street's and the district's work queues, project lists, and the OCDS export of a full year,
+# street's and the district's work queues, project lists, the desk and project pages, and the
+# OCDS export of a full year,
 # over 100,000 generated projects with 1,000,000 bids. Needs a release build (cargo build
 # --release) and wrk (apt-get install wrk). Uses port 18093.
 # Usage: bench-purchase.sh <label> <data-dir> [DATABASE_URL]
@@ -29,6 +30,10 @@ run "street work queue (haishan.admin)" "$TS" "/api/v1/purchase-queue" 8
 run "district work queue with totals (qu.admin)" "$TD" "/api/v1/purchase-queue" 8
 run "street project list, first page" "$TS" "/api/v1/purchase-projects"
 run "OCDS record package of one process" "" "/api/v1/public/ocds/records/$OCID"
+run "page: street desk (/purchase, haishan.admin)" "$TS" "/purchase" 8
+run "page: district desk (/purchase, qu.admin)" "$TD" "/purchase" 8
+run "page: a project (haishan.admin)" "$TS" "/purchase/projects/$(curl -s -H "Authorization: Bearer $TS" "$U/api/v1/purchase-projects?limit=1" | python3 -c 'import sys,json;print(json.load(sys.stdin)["items"][0]["id"])')"
+run "page: public notices" "" "/public/notices?district=440308"
 printf "%-52s " "OCDS export of $Y, every package (1,000 each)"
 python3 - "$U" "$Y" <<'PY'
 import json, sys, time, urllib.request
