@@ -320,7 +320,7 @@ pub struct ProjectView {
 
 pub fn project_view(p: project::Model) -> ProjectView {
     ProjectView {
-        targets: serde_json::from_str(&p.targets).unwrap_or_default(),
+        targets: projects::targets_of(&p),
         pre_assessment: serde_json::from_str(&p.pre_assessment).unwrap_or_default(),
         invited: serde_json::from_str(&p.invited).unwrap_or_default(),
         rubric: serde_json::from_str(&p.rubric).ok(),
@@ -433,6 +433,14 @@ pub struct NoticeDetail {
     pub bids: Option<u64>,
 }
 
+/// One purchaser's name (empty for a node that no longer exists).
+pub async fn purchaser_name(state: &AppState, code: &str) -> AppResult<String> {
+    Ok(purchaser_names(state, std::iter::once(code.to_string()))
+        .await?
+        .remove(code)
+        .unwrap_or_default())
+}
+
 /// The names of purchasers (territory nodes) by code.
 pub async fn purchaser_names(
     state: &AppState,
@@ -478,7 +486,7 @@ pub async fn public_notice(
     Path(id): Path<String>,
 ) -> AppResult<Json<NoticeDetail>> {
     let p = notices::public(&state, &id).await?;
-    let names = purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser = purchaser_name(&state, &p.node_code).await?;
     let clar = notices::clarifications(&state.db.read, p.id, true).await?;
     let bid_count = if bids::deadline_passed(&p) {
         Some(bids::count(&state.db.read, p.id).await?)
@@ -486,13 +494,13 @@ pub async fn public_notice(
         None
     };
     Ok(Json(NoticeDetail {
-        notice: notice_view(&p, names.get(&p.node_code).cloned().unwrap_or_default()),
+        notice: notice_view(&p, purchaser),
         scope: p.scope.clone(),
         quantity: p.quantity,
         unit: p.unit.clone(),
         period_start: p.period_start,
         period_end: p.period_end,
-        targets: serde_json::from_str(&p.targets).unwrap_or_default(),
+        targets: projects::targets_of(&p),
         notice_text: p.notice_text.clone(),
         clarifications: clar.into_iter().map(clarification_view).collect(),
         bids: bid_count,
@@ -1784,7 +1792,7 @@ pub async fn public_contract(
 ) -> AppResult<Json<ContractSummary>> {
     let c = performance::survey_contract(&state, &id).await?;
     let p = projects::reread(&state.db.read, c.project_id).await?;
-    let names = purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser = purchaser_name(&state, &p.node_code).await?;
     let grade = performance::of_contract(&state.db.read, c.id)
         .await?
         .map(|e| e.grade);
@@ -1792,7 +1800,7 @@ pub async fn public_contract(
         number: c.number,
         project_id: p.id,
         project_title: p.title,
-        purchaser: names.get(&p.node_code).cloned().unwrap_or_default(),
+        purchaser,
         provider: c.org_name,
         content: c.content,
         quantity: c.quantity,

@@ -17,7 +17,7 @@ use gongzhi_platform::sea_orm::{
 use gongzhi_platform::web::{AppError, AppResult};
 use serde_json::{Value, json};
 
-use crate::domain::{Method, Target};
+use crate::domain::Method;
 use crate::entity::{bid, contract, evaluation, milestone, payment, project, release};
 
 /// The publisher's OCID prefix. A deployment registers its own with the Open Contracting
@@ -142,7 +142,7 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
         }
         parties.push(party);
     }
-    let targets: Vec<Target> = serde_json::from_str(&p.targets).unwrap_or_default();
+    let targets = crate::projects::targets_of(p);
     let pre: crate::domain::PreAssessment =
         serde_json::from_str(&p.pre_assessment).unwrap_or_default();
     let mut tender = json!({

@@ -16,7 +16,7 @@ use gongzhi_platform::web::{AppError, AppResult, AppState};
 use serde_json::json;
 
 use crate::contracts::{self, reread_contract, scope_of};
-use crate::domain::{self, CONTRACT, Grade, PROJECT, Target};
+use crate::domain::{self, CONTRACT, Grade, PROJECT};
 use crate::entity::{contract, evaluation, survey_response};
 use crate::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
@@ -217,7 +217,7 @@ pub async fn evaluate(
         return Err(AppError::Conflict("procurement.not_accepted"));
     }
     let p = reread(&state.db.read, c.project_id).await?;
-    let targets: Vec<Target> = serde_json::from_str(&p.targets).unwrap_or_default();
+    let targets = crate::projects::targets_of(&p);
     let mut errors = ValidationErrors::new();
     let note = required_text(&mut errors, "note", &input.note, 10, 4000);
     let names_match = input.targets.len() == targets.len()

@@ -242,6 +242,11 @@ async fn in_force(
     }
 }
 
+/// A project's performance targets as stored.
+pub fn targets_of(p: &project::Model) -> Vec<crate::domain::Target> {
+    serde_json::from_str(&p.targets).unwrap_or_default()
+}
+
 fn json_of<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serializes")
 }

@@ -644,17 +644,6 @@ async fn project_at(
         .milestones;
     // First milestone reported, accepted and paid.
     deliver(ctx, &c, provider, &ms[0]).await?;
-    crate::contracts::pay(
-        ctx.state,
-        &ctx.street,
-        &ctx.who,
-        &crate::contracts::PaymentInput {
-            milestone: ms[0].id,
-            amount_fen: ms[0].share_fen,
-        },
-    )
-    .await
-    .map_err(err)?;
     crate::contracts::visit(
         ctx.state,
         &ctx.street,
@@ -682,17 +671,6 @@ async fn project_at(
         return Ok(p);
     }
     deliver(ctx, &c, provider, &ms[1]).await?;
-    crate::contracts::pay(
-        ctx.state,
-        &ctx.street,
-        &ctx.who,
-        &crate::contracts::PaymentInput {
-            milestone: ms[1].id,
-            amount_fen: ms[1].share_fen,
-        },
-    )
-    .await
-    .map_err(err)?;
     let c = crate::contracts::acceptance(
         ctx.state,
         &ctx.street,
@@ -721,7 +699,7 @@ async fn project_at(
     let p = crate::projects::reread(&ctx.state.db.read, p.id)
         .await
         .map_err(err)?;
-    let targets: Vec<Target> = serde_json::from_str(&p.targets).unwrap_or_default();
+    let targets = crate::projects::targets_of(&p);
     // Grades spread over 优 / 良 / 中 across the streets.
     let base = [96, 84, 66][n % 3];
     crate::performance::evaluate(
@@ -748,7 +726,8 @@ async fn project_at(
     Ok(p)
 }
 
-/// The provider reports a milestone (no attachment in the demo) and the street accepts it.
+/// The provider reports a milestone (no attachment in the demo), the street accepts it and pays
+/// its share.
 async fn deliver(
     ctx: &Ctx<'_>,
     c: &contract::Model,
@@ -775,6 +754,17 @@ async fn deliver(
             accept: true,
             note: "资料齐全，同意验收".into(),
             version: m.version + 1,
+        },
+    )
+    .await
+    .map_err(err)?;
+    crate::contracts::pay(
+        ctx.state,
+        &ctx.street,
+        &ctx.who,
+        &crate::contracts::PaymentInput {
+            milestone: m.id,
+            amount_fen: m.share_fen,
         },
     )
     .await

@@ -135,17 +135,8 @@ async fn contract_view(
         .iter()
         .map(|m| (m.id, format!("{}. {}", m.seq, m.title)))
         .collect();
-    let purchaser =
-        crate::api::purchaser_names(state, std::iter::once(p.node_code.clone())).await?;
-    let mut facts = crate::ui_project::contract_facts(
-        &c,
-        &k,
-        &p,
-        purchaser
-            .get(&p.node_code)
-            .map(String::as_str)
-            .unwrap_or_default(),
-    );
+    let purchaser = crate::api::purchaser_name(state, &p.node_code).await?;
+    let mut facts = crate::ui_project::contract_facts(&c, &k, &p, &purchaser);
     for (key, value) in [
         ("procurement.quality", &k.quality),
         ("procurement.settlement", &k.settlement),
@@ -191,7 +182,7 @@ async fn contract_view(
     } else {
         Vec::new()
     };
-    let targets: Vec<crate::domain::Target> = serde_json::from_str(&p.targets).unwrap_or_default();
+    let targets = crate::projects::targets_of(&p);
     let page = ContractPage {
         id: k.id,
         number: k.number.clone(),
@@ -422,8 +413,7 @@ async fn contract_post(
         "evaluate" => {
             let k = contracts::get(st, a, &id).await?;
             let p = crate::projects::reread(&st.db.read, k.project_id).await?;
-            let targets: Vec<crate::domain::Target> =
-                serde_json::from_str(&p.targets).unwrap_or_default();
+            let targets = crate::projects::targets_of(&p);
             let results = targets
                 .iter()
                 .enumerate()

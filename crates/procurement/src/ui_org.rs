@@ -182,17 +182,9 @@ async fn notice_view(
             version: x.version,
         })
         .collect();
-    let purchaser =
-        crate::api::purchaser_names(state, std::iter::once(p.node_code.clone())).await?;
-    let facts = notice_facts(
-        &c,
-        &p,
-        purchaser
-            .get(&p.node_code)
-            .map(String::as_str)
-            .unwrap_or_default(),
-    );
-    let targets: Vec<crate::domain::Target> = serde_json::from_str(&p.targets).unwrap_or_default();
+    let purchaser = crate::api::purchaser_name(state, &p.node_code).await?;
+    let facts = notice_facts(&c, &p, &purchaser);
+    let targets = crate::projects::targets_of(&p);
     let page = NoticePage {
         id: p.id,
         number: p.number.clone(),

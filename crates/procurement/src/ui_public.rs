@@ -150,8 +150,7 @@ async fn notice_page(
     Path(id): Path<String>,
 ) -> PageResult {
     let p = notices::public(&state, &id).await?;
-    let purchaser =
-        crate::api::purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser = crate::api::purchaser_name(&state, &p.node_code).await?;
     let clar = notices::clarifications(&state.db.read, p.id, true).await?;
     let bids = if crate::bids::deadline_passed(&p) {
         Some(crate::bids::count(&state.db.read, p.id).await?)
@@ -186,15 +185,8 @@ async fn notice_page(
         .one(&state.db.read)
         .await?
         .map(|k| k.id);
-    let targets: Vec<crate::domain::Target> = serde_json::from_str(&p.targets).unwrap_or_default();
-    let facts = notice_facts(
-        &c,
-        &p,
-        purchaser
-            .get(&p.node_code)
-            .map(String::as_str)
-            .unwrap_or_default(),
-    );
+    let targets = crate::projects::targets_of(&p);
+    let facts = notice_facts(&c, &p, &purchaser);
     let page = NoticePage {
         number: p.number.clone(),
         title: p.title.clone(),
@@ -236,18 +228,9 @@ async fn contract_page(
 ) -> PageResult {
     let k = performance::survey_contract(&state, &id).await?;
     let p = crate::projects::reread(&state.db.read, k.project_id).await?;
-    let purchaser =
-        crate::api::purchaser_names(&state, std::iter::once(p.node_code.clone())).await?;
+    let purchaser = crate::api::purchaser_name(&state, &p.node_code).await?;
     let ev = performance::of_contract(&state.db.read, k.id).await?;
-    let facts = contract_facts(
-        &c,
-        &k,
-        &p,
-        purchaser
-            .get(&p.node_code)
-            .map(String::as_str)
-            .unwrap_or_default(),
-    );
+    let facts = contract_facts(&c, &k, &p, &purchaser);
     let page = ContractPage {
         id: k.id,
         number: k.number.clone(),
