@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gongzhi_kernel::authz::Role;
-use gongzhi_platform::audit::{self, AuditActor, VerifyOutcome};
+use gongzhi_platform::audit::{AuditActor, VerifyOutcome};
 use gongzhi_platform::entity::user;
 use gongzhi_platform::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::{AppState, Config, Db, identity, territory};
@@ -133,10 +133,18 @@ enum JobsCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Exit 0 when the hash chain is intact; otherwise name the first bad entry.
-    Verify,
+    /// Exit 0 when the chain, its signed seals and the checkpoint log hold; otherwise exit 2
+    /// naming the first bad entry or seal.
+    Verify {
+        /// A checkpoint file kept elsewhere (downloaded from /api/v1/audit/checkpoints): the
+        /// database must still match every checkpoint in it.
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
     /// Seal pending entries into the chain now.
     Seal,
+    /// Add a new signing key to the key ring (stop the servers first; see the README).
+    RotateKey,
 }
 
 pub fn main() -> ExitCode {
@@ -145,7 +153,10 @@ pub fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match rt.block_on(run(cli)) {
+    let outcome = rt.block_on(run(cli));
+    // Whatever a library left running must not keep a finished command alive.
+    rt.shutdown_timeout(std::time::Duration::from_secs(5));
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误 / error: {e:#}");
@@ -205,9 +216,28 @@ fn explain(e: gongzhi_platform::AppError) -> anyhow::Error {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config = Config::load(cli.data_dir.as_deref())?;
     init_logging(&config);
-    match cli.command {
+    if let Command::Serve { demo, bind } = cli.command {
+        if let Some(b) = bind {
+            config.bind = b;
+        }
+        if demo {
+            // The demo runs on plain HTTP; production keeps Secure cookies behind HTTPS.
+            config.cookie_secure = false;
+        }
+        serve(config, demo).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let state = open(&config).await?;
+    let outcome = command(&state, cli.command).await;
+    // Close the pools before the runtime ends, so no pool task outlives the command.
+    state.db.clone().close().await;
+    outcome
+}
+
+/// Every command but `serve`, on an open application.
+async fn command(state: &AppState, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Migrate => {
-            let state = open(&config).await?;
             println!("migrations up to date ({})", state.db.backend_name());
         }
         Command::Init {
@@ -216,7 +246,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin,
             password,
         } => {
-            let state = open(&config).await?;
             let who = AuditActor::system("init");
             let district =
                 territory::create_district(&state.db, &who, &district_code, &district_name)
@@ -225,7 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let generated = password.is_none();
             let password = password.unwrap_or_else(|| identity::random_token(12));
             add_user(
-                &state,
+                state,
                 &admin,
                 &password,
                 Role::DistrictAdmin,
@@ -251,91 +280,103 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     display_name,
                 },
         } => {
-            let state = open(&config).await?;
             let role = Role::parse(&role)
                 .ok_or_else(|| anyhow::anyhow!("未知角色 / unknown role: {role}"))?;
             let display = display_name.unwrap_or_else(|| username.clone());
-            add_user(&state, &username, &password, role, &scope, &display).await?;
+            add_user(state, &username, &password, role, &scope, &display).await?;
             println!("已创建账号 {username}（{} @ {scope}）", role.as_str());
         }
         Command::Token {
             command: TokenCommand::Create { username, name },
         } => {
-            let state = open(&config).await?;
             let u = user::Entity::find()
                 .filter(user::Column::Username.eq(username.clone()))
                 .one(&state.db.read)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("找不到账号 / no such user: {username}"))?;
             let who = AuditActor::system("cli");
-            let (_, secret) = identity::create_token(&state, &who, u.id, &u.home_path, &name, None)
+            let (_, secret) = identity::create_token(state, &who, u.id, &u.home_path, &name, None)
                 .await
                 .map_err(explain)?;
             println!("{secret}");
         }
         Command::Audit { command } => {
-            let state = open(&config).await?;
-            match command {
+            let outcome = match command {
                 AuditCommand::Seal => {
-                    let n = audit::seal_all(&state.db).await?;
+                    let n = state.audit.seal_all(&state.db).await?;
                     println!("sealed {n} entries");
+                    Ok(ExitCode::SUCCESS)
                 }
-                AuditCommand::Verify => match audit::verify(&state.db).await? {
-                    VerifyOutcome::Intact { sealed, pending } => {
-                        println!(
-                            "审计链完整 / audit chain intact: {sealed} sealed, {pending} pending"
-                        );
-                    }
-                    VerifyOutcome::Broken {
-                        chain_index,
-                        entry_id,
-                        problem,
-                    } => {
-                        eprintln!(
-                            "审计链被篡改 / audit chain broken at entry #{chain_index}{}: {problem}",
-                            entry_id.map(|i| format!(" (id {i})")).unwrap_or_default()
-                        );
-                        return Ok(ExitCode::from(2));
-                    }
-                },
-            }
-        }
-        Command::Jobs { command } => {
-            let state = open(&config).await?;
-            match command {
-                JobsCommand::List => {
-                    use gongzhi_platform::sea_orm::EntityTrait;
-                    let runs = gongzhi_platform::entity::job_run::Entity::find()
-                        .all(&state.db.read)
-                        .await?;
-                    for job in gongzhi_platform::jobs::all(&state) {
-                        let last = runs.iter().find(|r| r.name == job.name);
-                        println!(
-                            "{}\tevery {}s\tlast {}\t{}",
-                            job.name,
-                            job.every.as_secs(),
-                            last.and_then(|r| r.last_started_at)
-                                .map(|t| t.to_rfc3339())
-                                .unwrap_or_else(|| "never".into()),
-                            last.and_then(|r| r.last_outcome.clone())
-                                .unwrap_or_default()
-                        );
-                    }
-                }
-                JobsCommand::Run { name, on } => {
-                    let on = on.unwrap_or_else(gongzhi_kernel::calendar::today_in_china);
-                    match gongzhi_platform::jobs::run_now(&state, &name, on).await? {
-                        Some(outcome) => println!("{name}: {outcome}"),
-                        None => {
-                            eprintln!("{name}: 另一实例正在运行 / running on another instance");
-                            return Ok(ExitCode::from(3));
+                AuditCommand::Verify { checkpoints } => {
+                    match state
+                        .audit
+                        .verify(&state.db, checkpoints.as_deref())
+                        .await?
+                    {
+                        VerifyOutcome::Intact {
+                            sealed,
+                            pending,
+                            seals,
+                            checkpoints,
+                        } => {
+                            println!(
+                                "审计链完整 / audit chain intact: {sealed} sealed in {seals} signed seals, {pending} pending, {checkpoints} checkpoints matched"
+                            );
+                            Ok(ExitCode::SUCCESS)
+                        }
+                        VerifyOutcome::Broken(breach) => {
+                            eprintln!("审计链被篡改 / audit chain broken: {}", breach.describe());
+                            Ok(ExitCode::from(2))
                         }
                     }
                 }
-            }
+                AuditCommand::RotateKey => {
+                    // Seal what the old key authenticated, then sign with the new one.
+                    state.audit.seal_all(&state.db).await?;
+                    let mut ring = (*state.audit.keys).clone();
+                    let id = ring.rotate().id.clone();
+                    ring.save()?;
+                    println!(
+                        "新签名密钥 / new signing key {id} added to {}",
+                        ring.path.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            };
+            return outcome;
         }
+        Command::Jobs { command } => match command {
+            JobsCommand::List => {
+                use gongzhi_platform::sea_orm::EntityTrait;
+                let runs = gongzhi_platform::entity::job_run::Entity::find()
+                    .all(&state.db.read)
+                    .await?;
+                for job in gongzhi_platform::jobs::all(state) {
+                    let last = runs.iter().find(|r| r.name == job.name);
+                    println!(
+                        "{}\tevery {}s\tlast {}\t{}",
+                        job.name,
+                        job.every.as_secs(),
+                        last.and_then(|r| r.last_started_at)
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_else(|| "never".into()),
+                        last.and_then(|r| r.last_outcome.clone())
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            JobsCommand::Run { name, on } => {
+                let on = on.unwrap_or_else(gongzhi_kernel::calendar::today_in_china);
+                match gongzhi_platform::jobs::run_now(state, &name, on).await? {
+                    Some(outcome) => println!("{name}: {outcome}"),
+                    None => {
+                        eprintln!("{name}: 另一实例正在运行 / running on another instance");
+                        return Ok(ExitCode::from(3));
+                    }
+                }
+            }
+        },
         Command::Backup { to } => {
-            let state = open(&config).await?;
             if state.db.backend() != gongzhi_platform::sea_orm::DbBackend::Sqlite {
                 anyhow::bail!(
                     "backup copies the embedded SQLite database; for PostgreSQL use pg_dump"
@@ -362,27 +403,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 audit.is_some() || orgs.is_some() || projects.is_some(),
                 "--audit <N>、--orgs <N> 或 / or --projects <N>"
             );
-            let state = open(&config).await?;
             if let Some(n) = audit {
-                crate::demo::bench_audit(&state, n).await?;
+                crate::demo::bench_audit(state, n).await?;
             }
             if let Some(n) = orgs {
-                gongzhi_orgs::seed::bench(&state, n).await?;
+                gongzhi_orgs::seed::bench(state, n).await?;
             }
             if let Some(n) = projects {
-                gongzhi_procurement::seed::bench(&state, n).await?;
+                gongzhi_procurement::seed::bench(state, n).await?;
             }
         }
-        Command::Serve { demo, bind } => {
-            if let Some(b) = bind {
-                config.bind = b;
-            }
-            if demo {
-                // The demo runs on plain HTTP; production keeps Secure cookies behind HTTPS.
-                config.cookie_secure = false;
-            }
-            serve(config, demo).await?;
-        }
+        Command::Serve { .. } => unreachable!("serve runs on its own"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -449,7 +480,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    let sealed = audit::seal_all(&db).await?;
+    let sealed = state.audit.seal_all(&db).await?;
+    db.close().await;
     tracing::info!(sealed, "shut down");
     Ok(())
 }

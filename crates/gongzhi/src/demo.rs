@@ -2,7 +2,7 @@
 //! level, and one account per role per tier. Seeded only by `serve --demo` into an empty database.
 
 use gongzhi_kernel::authz::{Role, territory_path};
-use gongzhi_platform::audit::AuditActor;
+use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::entity::{role_assignment, territory, user};
 use gongzhi_platform::module::DemoAccounts;
 use gongzhi_platform::sea_orm::{
@@ -191,8 +191,6 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoAccounts> {
             display_name: Set(display.into()),
             password_hash: Set(hash.clone()),
             status: Set("active".into()),
-            failed_logins: Set(0),
-            locked_until: Set(None),
             must_change_password: Set(false),
             home_code: Set(code.into()),
             home_path: Set(path.clone()),
@@ -278,30 +276,32 @@ pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
     while done < n {
         let batch = (n - done).min(1_000);
         let txn = state.db.write.begin().await?;
-        let rows: Vec<audit_entry::ActiveModel> = (0..batch)
+        let rows = (0..batch)
             .map(|i| {
                 let k = done + i;
                 let node = &nodes[(k as usize * 7919) % nodes.len()];
                 let [d, st, cm] = gongzhi_kernel::authz::path_levels(&node.path);
-                audit_entry::ActiveModel {
-                    scope_district: Set(d.unwrap_or_default().into()),
-                    scope_street: Set(st.map(Into::into)),
-                    scope_community: Set(cm.map(Into::into)),
-                    id: Set(uuid::Uuid::now_v7()),
-                    at: Set(base + chrono::Duration::milliseconds((k * 31_536) as i64)),
-                    actor_id: Set(None),
-                    actor_name: Set(format!("bench.user{}", k % 500)),
-                    action: Set(actions[(k % 5) as usize].into()),
-                    entity_type: Set("territory".into()),
-                    entity_id: Set(node.code.clone()),
-                    scope_path: Set(node.path.clone()),
-                    summary: Set(format!("{{\"n\":{k}}}")),
-                    ip: Set(Some("127.0.0.1".into())),
-                    chain_index: Set(None),
-                    entry_hash: Set(None),
-                }
+                audit::authenticated(audit_entry::Model {
+                    scope_district: d.unwrap_or_default().into(),
+                    scope_street: st.map(Into::into),
+                    scope_community: cm.map(Into::into),
+                    id: uuid::Uuid::now_v7(),
+                    at: base + chrono::Duration::milliseconds((k * 31_536) as i64),
+                    actor_id: None,
+                    actor_name: format!("bench.user{}", k % 500),
+                    action: actions[(k % 5) as usize].into(),
+                    entity_type: "territory".into(),
+                    entity_id: node.code.clone(),
+                    scope_path: node.path.clone(),
+                    summary: format!("{{\"n\":{k}}}"),
+                    ip: Some("127.0.0.1".into()),
+                    chain_index: None,
+                    entry_hash: None,
+                    entry_mac: None,
+                })
+                .map(audit_entry::ActiveModel::from)
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()?;
         audit_entry::Entity::insert_many(rows).exec(&txn).await?;
         txn.commit().await?;
         done += batch;
@@ -319,7 +319,7 @@ pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
         n as f64 / inserted.as_secs_f64()
     );
     let start = std::time::Instant::now();
-    let sealed = gongzhi_platform::audit::seal_all(&state.db).await?;
+    let sealed = state.audit.seal_all(&state.db).await?;
     let t = start.elapsed();
     println!(
         "sealed {sealed} entries in {:.1}s ({:.0}/s)",
@@ -327,7 +327,7 @@ pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
         sealed as f64 / t.as_secs_f64()
     );
     let start = std::time::Instant::now();
-    let outcome = gongzhi_platform::audit::verify(&state.db).await?;
+    let outcome = state.audit.verify(&state.db, None).await?;
     let t = start.elapsed();
     println!("verified in {:.1}s: {outcome:?}", t.as_secs_f64());
     Ok(())

@@ -361,8 +361,6 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
                 display_name: Set(display.into()),
                 password_hash: Set(hash),
                 status: Set("active".into()),
-                failed_logins: Set(0),
-                locked_until: Set(None),
                 must_change_password: Set(false),
                 home_code: Set(op.territory_code.clone()),
                 home_path: Set(op.path.clone()),

@@ -47,7 +47,9 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
     }
     let Routes { router, defs } = routes;
     let max_body = config.max_body_bytes;
+    let audit = crate::audit::Trail::open(&config)?;
     let state = AppState(Arc::new(AppInner {
+        audit,
         calendar: calendar(&config)?,
         files: Arc::new(crate::files::LocalDisk {
             root: config.data_dir.join("files"),
@@ -113,7 +115,7 @@ pub fn spawn_audit_sealer(state: AppState) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            if let Err(e) = crate::audit::seal_pending(&state.db, 10_000).await {
+            if let Err(e) = state.audit.seal_pending(&state.db, 10_000).await {
                 // A concurrent sealer on another instance wins the race; try again next tick.
                 tracing::debug!(error = %e, "audit seal skipped");
             }

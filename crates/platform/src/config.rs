@@ -18,9 +18,12 @@ pub struct Config {
     pub log_format: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// Failed logins before the account is locked.
-    pub lockout_threshold: i32,
-    pub lockout_minutes: i64,
+    /// Failed sign-ins of one name from one address before each further one makes the next
+    /// attempt wait (doubling from two seconds); the name across all addresses gets four times
+    /// as many. Nobody is ever locked out.
+    pub login_free_attempts: i32,
+    /// The longest wait between attempts of one name from one address, in seconds.
+    pub login_max_delay_seconds: i64,
     /// Login attempts per client address per minute.
     pub login_rate_per_minute: u32,
     pub session_hours: i64,
@@ -28,6 +31,9 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Seal pending audit entries into the hash chain this often.
     pub audit_seal_seconds: u64,
+    /// The audit key ring (signs seals, authenticates entries); `<data_dir>/audit-keys` when
+    /// unset. Created on first start with owner-only permissions; keep it apart from the database.
+    pub audit_key_file: Option<PathBuf>,
     /// Extra holiday years in the format of the bundled calendar (file path).
     pub calendar_file: Option<PathBuf>,
     /// Origins allowed for cookie-authenticated unsafe requests besides the request's own host.
@@ -46,12 +52,13 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             log_format: "pretty".into(),
             max_body_bytes: 2 * 1024 * 1024,
-            lockout_threshold: 5,
-            lockout_minutes: 15,
+            login_free_attempts: 5,
+            login_max_delay_seconds: 900,
             login_rate_per_minute: 20,
             session_hours: 12,
             cookie_secure: true,
             audit_seal_seconds: 5,
+            audit_key_file: None,
             calendar_file: None,
             allowed_origins: Vec::new(),
             upload_max_bytes: 10 * 1024 * 1024,
@@ -102,12 +109,12 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("gongzhi.toml"),
-            "bind = \"0.0.0.0:9000\"\nlockout_threshold = 3\n",
+            "bind = \"0.0.0.0:9000\"\nlogin_free_attempts = 3\n",
         )
         .unwrap();
         let c = Config::load(Some(&dir)).unwrap();
         assert_eq!(c.bind, "0.0.0.0:9000");
-        assert_eq!(c.lockout_threshold, 3);
+        assert_eq!(c.login_free_attempts, 3);
         assert_eq!(
             c.session_hours,
             Config::default().session_hours,

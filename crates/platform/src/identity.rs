@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use gongzhi_kernel::authz::{Actor, ResourceScope, Role, RolePlacement, Scope, TerritoryLevel};
 use gongzhi_kernel::{FieldError, PhoneNumber, ValidationErrors};
 use rand::RngCore;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{self, AuditActor, Change};
 use crate::authz::{USER_MANAGE, load_actor};
 use crate::entity::{api_token, role_assignment, session, territory, user};
+use crate::throttle;
 use crate::web::{AppError, AppResult, AppState};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
@@ -212,8 +213,11 @@ pub async fn find_login(
     }
 }
 
-/// Check the password, count failures, lock after the threshold, and open a fresh session
-/// (a new id on every login, so a planted cookie is useless).
+/// Sign in: refuse while a throttle counter says wait, check the password (against a dummy
+/// when the name is unknown), count a failure on the name's counters or clear them, and open a
+/// fresh session (a new id on every login, so a planted cookie is useless). Known and unknown
+/// names get the same answers; the owner of a known account is told when its counters start to
+/// make attempts wait.
 pub async fn login(
     state: &AppState,
     login: &str,
@@ -221,111 +225,68 @@ pub async fn login(
     ip: Option<String>,
     user_agent: Option<String>,
 ) -> AppResult<LoginOk> {
-    let found = find_login(&state.db.read, login).await?;
-    let now = Utc::now();
-    if let Some(u) = &found
-        && let Some(until) = u.locked_until
-        && until > now
+    let address = ip.clone().unwrap_or_else(|| "unknown".into());
+    if !state
+        .login_limiter
+        .allow(&address, state.config.login_rate_per_minute)
     {
-        let minutes = (until - now).num_minutes() + 1;
-        return Err(AppError::Locked { minutes });
+        return Err(AppError::RateLimited { seconds: 60 });
     }
+    let keys = throttle::Keys::new(login, ip.as_deref());
+    let now = audit::now();
+    if let Some(seconds) = throttle::wait(&state.db.read, &keys, now).await? {
+        return Err(AppError::RateLimited { seconds });
+    }
+    let found = find_login(&state.db.read, login).await?;
     let ok = verify_password(
         password.to_string(),
         found.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
-    let Some(u) = found else {
-        return Err(AppError::field("password", "auth.bad_credentials"));
+    let txn = state.db.write.begin().await?;
+    // A parallel attempt may have started a wait meanwhile: it holds for this one too.
+    if let Some(seconds) = throttle::wait(&txn, &keys, now).await? {
+        return Err(AppError::RateLimited { seconds });
+    }
+    let u = match found {
+        Some(u) if ok && u.status == "active" => u,
+        found => {
+            let started = throttle::fail(&txn, &keys, now, &state.config).await?;
+            if let Some(u) = found {
+                let who = AuditActor {
+                    user_id: Some(u.id),
+                    name: u.username.clone(),
+                    ip: ip.clone(),
+                };
+                if let Some(failures) = started {
+                    crate::notify::send(
+                        &txn,
+                        u.id,
+                        "notice.login_throttled",
+                        json!({"failures": failures, "ip": address}),
+                        Some("/account/password".into()),
+                    )
+                    .await?;
+                }
+                audit_user(
+                    &txn,
+                    &who,
+                    "auth.login_failed",
+                    &u,
+                    json!({"throttled": started.is_some()}),
+                )
+                .await?;
+            }
+            txn.commit().await?;
+            return Err(AppError::field("password", "auth.bad_credentials"));
+        }
     };
     let who = AuditActor {
         user_id: Some(u.id),
         name: u.username.clone(),
         ip: ip.clone(),
     };
-    let txn = state.db.write.begin().await?;
-    // Re-read inside the transaction: a parallel request may have locked the account meanwhile.
-    let u = user::Entity::find_by_id(u.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::field("password", "auth.bad_credentials"))?;
-    if let Some(until) = u.locked_until
-        && until > now
-    {
-        return Err(AppError::Locked {
-            minutes: (until - now).num_minutes() + 1,
-        });
-    }
-    if !ok || u.status != "active" {
-        // Count in the database, so parallel wrong guesses each count.
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::FailedLogins,
-                Expr::col(user::Column::FailedLogins).add(1),
-            )
-            .filter(user::Column::Id.eq(u.id))
-            .exec(&txn)
-            .await?;
-        let failures = user::Entity::find_by_id(u.id)
-            .one(&txn)
-            .await?
-            .map(|x| x.failed_logins)
-            .unwrap_or(1);
-        let lock = failures >= state.config.lockout_threshold;
-        if lock {
-            user::Entity::update_many()
-                .col_expr(user::Column::FailedLogins, Expr::value(0))
-                .col_expr(
-                    user::Column::LockedUntil,
-                    Expr::value(audit::now() + Duration::minutes(state.config.lockout_minutes)),
-                )
-                .filter(user::Column::Id.eq(u.id))
-                .exec(&txn)
-                .await?;
-            crate::notify::send(
-                &txn,
-                u.id,
-                "notice.locked",
-                json!({"failures": failures}),
-                None,
-            )
-            .await?;
-        }
-        audit::record(
-            &txn,
-            &who,
-            Change {
-                action: if lock {
-                    "auth.lockout"
-                } else {
-                    "auth.login_failed"
-                },
-                entity_type: "user",
-                entity_id: &u.id.to_string(),
-                scope_path: &u.home_path,
-                summary: json!({"failures": failures}),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        if lock {
-            return Err(AppError::Locked {
-                minutes: state.config.lockout_minutes,
-            });
-        }
-        return Err(AppError::field("password", "auth.bad_credentials"));
-    }
-    if u.failed_logins != 0 || u.locked_until.is_some() {
-        user::Entity::update_many()
-            .col_expr(user::Column::FailedLogins, Expr::value(0))
-            .col_expr(
-                user::Column::LockedUntil,
-                Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .filter(user::Column::Id.eq(u.id))
-            .exec(&txn)
-            .await?;
-    }
+    throttle::clear(&txn, &keys).await?;
     let cookie_value = random_token(32);
     let csrf_token = random_token(24);
     session::ActiveModel {
@@ -466,8 +427,6 @@ pub async fn create_user(
         display_name: Set(display),
         password_hash: Set(hash),
         status: Set("active".into()),
-        failed_logins: Set(0),
-        locked_until: Set(None),
         must_change_password: Set(false),
         home_code: Set(home.code.clone()),
         home_path: Set(home.path.clone()),
@@ -709,10 +668,6 @@ pub fn masked_phone(u: &user::Model) -> Option<String> {
         .map(|p| p.masked())
 }
 
-pub fn is_locked(u: &user::Model) -> bool {
-    u.locked_until.is_some_and(|t| t > Utc::now())
-}
-
 /// Load a user the actor may see with `permission`; another scope's user is 403, a missing one 404.
 pub async fn load_user_in_scope(
     state: &AppState,
@@ -847,7 +802,7 @@ pub async fn revoke_role(
     Ok(())
 }
 
-/// Enable or disable an account; enabling also lifts a lockout, disabling ends its sessions.
+/// Enable or disable an account; disabling ends its sessions.
 pub async fn set_status(
     state: &AppState,
     actor: &Actor,
@@ -865,8 +820,6 @@ pub async fn set_status(
     let txn = state.db.write.begin().await?;
     let mut am: user::ActiveModel = target.clone().into();
     am.status = Set(status.to_string());
-    am.failed_logins = Set(0);
-    am.locked_until = Set(None);
     save_user(&txn, target, am).await?;
     if status == "disabled" {
         revoke_sessions(&txn, target.id, None).await?;
@@ -904,8 +857,6 @@ pub async fn reset_password(
     let mut am: user::ActiveModel = target.clone().into();
     am.password_hash = Set(hash);
     am.must_change_password = Set(true);
-    am.failed_logins = Set(0);
-    am.locked_until = Set(None);
     save_user(&txn, target, am).await?;
     revoke_sessions(&txn, target.id, None).await?;
     audit_user(&txn, who, "user.password_reset", target, json!({})).await?;

@@ -19,6 +19,7 @@ pub mod module;
 pub mod notify;
 pub mod tabular;
 pub mod territory;
+pub mod throttle;
 pub mod ui;
 pub mod web;
 pub mod workflow;

@@ -9,7 +9,7 @@ use crate::module::Module;
 
 pub mod cols;
 mod core;
-pub use core::{CoreSchema, FilesAndJobs};
+pub use core::{AuditKeysAndThrottle, CoreSchema, FilesAndJobs};
 
 /// A path column: byte-order collation on PostgreSQL so prefix range scans use the index.
 pub fn path_col(backend: DbBackend, name: impl IntoIden) -> ColumnDef {

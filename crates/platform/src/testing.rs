@@ -152,6 +152,7 @@ impl TestApp {
             job_tick_seconds: 0,
             // Keep tests fast and deterministic; lockout is tested explicitly.
             login_rate_per_minute: 1_000,
+            audit_key_file: Some(test_audit_keys()),
             ..Config::default()
         };
         let app = crate::app::build(config, db, modules).expect("build app");
@@ -170,6 +171,7 @@ impl TestApp {
             cookie: None,
             csrf: None,
             lang: None,
+            ip: None,
         }
     }
 
@@ -201,6 +203,7 @@ impl TestApp {
             cookie: None,
             csrf: None,
             lang: None,
+            ip: None,
         }
     }
 
@@ -215,8 +218,6 @@ impl TestApp {
             display_name: Set(username.to_string()),
             password_hash: Set(test_password_hash()),
             status: Set("active".into()),
-            failed_logins: Set(0),
-            locked_until: Set(None),
             must_change_password: Set(false),
             home_code: Set(home.to_string()),
             home_path: Set(home_path),
@@ -288,6 +289,21 @@ impl TestApp {
     }
 }
 
+/// One audit key ring per test process: entries are authenticated with the ring installed in
+/// the process, so every test app of the process shares it.
+pub fn test_audit_keys() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!(
+            "gongzhi-test-audit-keys-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        crate::audit::keys::KeyRing::load_or_create(&path).expect("test audit keys");
+        path
+    })
+    .clone()
+}
+
 /// Argon2 is slow in debug builds: hash the test password once per process.
 pub fn test_password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -343,6 +359,8 @@ pub struct TestClient {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub lang: Option<&'static str>,
+    /// The client's address, as the server would see it on a real connection.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 pub struct TestResponse {
@@ -388,6 +406,12 @@ impl TestClient {
         self
     }
 
+    /// Send from this address.
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.ip = Some(ip.parse().expect("ip address"));
+        self
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -406,6 +430,11 @@ impl TestClient {
         }
         if let Some(l) = self.lang {
             req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        if let Some(ip) = self.ip {
+            req = req.extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                ip, 40_000,
+            )));
         }
         let req = match body {
             Some((ct, bytes)) => req.header(header::CONTENT_TYPE, ct).body(Body::from(bytes)),

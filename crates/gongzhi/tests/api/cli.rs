@@ -148,3 +148,68 @@ async fn init_user_token_verify_and_backup() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Run the binary, killing it (and failing) if it has not exited within `limit`: a command that
+/// finished its work must never hang at exit (a cron job would pile up).
+fn gongzhi_within(
+    app: &TestApp,
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> std::process::ExitStatus {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongzhi"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("DATABASE_URL", &app.state.config.database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run gongzhi");
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gongzhi {args:?} did not exit within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn short_commands_exit_cleanly_every_time() {
+    let app = TestApp::new(gongzhi::modules()).await;
+    let dir = std::env::temp_dir().join(format!("gongzhi-cli-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let limit = std::time::Duration::from_secs(60);
+    let init = [
+        "init",
+        "--district-code",
+        "440308000000",
+        "--district-name",
+        "盐田区",
+        "--admin",
+        "root.admin",
+        "--password",
+        "Root2026ok",
+    ];
+    assert!(gongzhi_within(&app, &dir, &init, limit).success());
+    let commands: [&[&str]; 4] = [
+        &["audit", "seal"],
+        &["audit", "verify"],
+        &["migrate"],
+        &["jobs", "list"],
+    ];
+    for round in 0..10 {
+        for args in commands {
+            let status = gongzhi_within(&app, &dir, args, limit);
+            assert!(status.success(), "round {round}: {args:?} exited {status}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,7 @@
 use axum::http::StatusCode;
 use gongzhi_kernel::authz::Role;
-use gongzhi_platform::testing::TEST_PASSWORD;
+use gongzhi_platform::sea_orm::ConnectionTrait;
+use gongzhi_platform::testing::{TEST_PASSWORD, TestApp, TestClient, TestResponse};
 use serde_json::json;
 
 use super::fixture::*;
@@ -33,72 +34,140 @@ async fn login_sets_a_session_and_csrf_guards_unsafe_requests() {
     assert_eq!(again.get("/api/v1/me").await.status, StatusCode::OK);
 }
 
+async fn exec_sql(app: &TestApp, sql: &str) {
+    app.state.db.write.execute_unprepared(sql).await.unwrap();
+}
+
+async fn attempt(c: &TestClient, login: &str, password: &str) -> TestResponse {
+    c.post_json(
+        "/api/v1/auth/login",
+        json!({"login": login, "password": password}),
+    )
+    .await
+}
+
+/// Status, problem code and Retry-After of each answer: what a guesser can observe.
+fn observed(r: &TestResponse) -> (StatusCode, String, bool) {
+    let j = r.json();
+    let code = j["errors"][0]["code"]
+        .as_str()
+        .or(j["type"].as_str())
+        .unwrap_or("")
+        .to_string();
+    (r.status, code, r.headers.contains_key("retry-after"))
+}
+
 #[tokio::test]
-async fn wrong_passwords_lock_the_account() {
+async fn known_and_unknown_names_get_the_same_answers_at_every_step() {
     let app = app().await;
     app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
         .await;
-    let anon = app.anon();
-    let r = anon
-        .post_json(
-            "/api/v1/auth/login",
-            json!({"login": "nobody", "password": "x"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["errors"][0]["code"], "auth.bad_credentials");
-    for i in 1..=5 {
-        let r = anon
-            .post_json(
-                "/api/v1/auth/login",
-                json!({"login": "a.admin", "password": "wrong-pass1"}),
-            )
-            .await;
-        let expected = if i < 5 {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::LOCKED
-        };
-        assert_eq!(r.status, expected, "attempt {i}: {}", r.text());
+    let guesser = app.anon().from_ip("203.0.113.9");
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..7 {
+        known.push(observed(&attempt(&guesser, "a.admin", "wrong-pass1").await));
+        unknown.push(observed(
+            &attempt(&guesser, "nobody.here", "wrong-pass1").await,
+        ));
     }
-    let r = anon
-        .post_json(
-            "/api/v1/auth/login",
-            json!({"login": "a.admin", "password": TEST_PASSWORD}),
-        )
-        .await;
-    assert_eq!(
-        r.status,
-        StatusCode::LOCKED,
-        "the right password does not open a locked account"
+    assert_eq!(known, unknown, "no step tells an account from none");
+    let bad = (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "auth.bad_credentials".to_string(),
+        false,
     );
-    assert!(r.json()["detail"].as_str().unwrap().contains("锁定"));
-    let en = anon
-        .clone()
-        .english()
-        .post_json(
-            "/api/v1/auth/login",
-            json!({"login": "a.admin", "password": TEST_PASSWORD}),
-        )
-        .await;
+    assert_eq!(known[..5], vec![bad; 5], "five free failures");
+    assert_eq!(
+        known[5],
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            "/problems/rate_limited".to_string(),
+            true
+        ),
+        "then the next attempt must wait, with Retry-After"
+    );
+    // While it waits, even the right password from that address is asked to wait (and does not
+    // count as a failure); the wait is about the address, not a lock of the account.
+    let r = attempt(&guesser, "a.admin", TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.json()["detail"].as_str().unwrap().contains("秒后再试"));
+    let en = attempt(&guesser.clone().english(), "a.admin", TEST_PASSWORD).await;
     assert!(
-        en.json()["detail"].as_str().unwrap().contains("locked"),
+        en.json()["detail"].as_str().unwrap().contains("seconds"),
         "{}",
         en.text()
     );
-    // An admin above lifts the lock by re-enabling the account.
-    let admin = district_admin(&app).await;
-    let users = admin.get("/api/v1/users?q=a.admin").await.json();
-    assert_eq!(users["items"][0]["locked"], true);
-    let id = users["items"][0]["id"].as_str().unwrap().to_string();
-    let r = admin
-        .post_json(
-            &format!("/api/v1/users/{id}/status"),
-            json!({"status": "active"}),
-        )
+}
+
+#[tokio::test]
+async fn a_guesser_elsewhere_never_locks_the_owner_out_and_the_owner_is_told() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
         .await;
+    let guesser = app.anon().from_ip("203.0.113.9");
+    for _ in 0..6 {
+        attempt(&guesser, "a.admin", "wrong-pass1").await;
+    }
+    assert_eq!(
+        attempt(&guesser, "a.admin", "wrong-pass1").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The owner, from their own address, signs in at once.
+    let mut owner = app.anon().from_ip("198.51.100.7");
+    let r = attempt(&owner, "a.admin", TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    app.login("a.admin").await;
+    owner.cookie = r.set_cookie("gz_session");
+    let page = owner.get("/notifications").await;
+    assert!(
+        page.text().contains("203.0.113.9") && page.text().contains("修改密码"),
+        "the owner is told where the guesses came from: {}",
+        page.text()
+    );
+    // Each further failure from the guesser's address doubles its wait.
+    let row = |app: &TestApp| {
+        let db = app.state.db.read.clone();
+        async move {
+            use gongzhi_platform::entity::login_throttle;
+            use gongzhi_platform::sea_orm::EntityTrait;
+            let mut rows = login_throttle::Entity::find().all(&db).await.unwrap();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.failures));
+            rows.remove(0)
+        }
+    };
+    let before = row(&app).await;
+    assert_eq!(
+        before.failures, 5,
+        "attempts made while waiting do not count"
+    );
+    exec_sql(&app, "UPDATE login_throttles SET blocked_until = NULL").await;
+    attempt(&guesser, "a.admin", "wrong-pass1").await;
+    let after = row(&app).await;
+    assert_eq!(after.failures, 6);
+    let wait = after.blocked_until.unwrap() - after.last_failure_at;
+    assert_eq!(wait.num_seconds(), 4, "two seconds, then four");
+}
+
+#[tokio::test]
+async fn many_addresses_slow_a_name_down_but_only_for_a_minute() {
+    let app = app().await;
+    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+        .await;
+    for i in 0..20 {
+        let c = app.anon().from_ip(&format!("203.0.113.{}", i + 1));
+        let r = attempt(&c, "a.admin", "wrong-pass1").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+    }
+    let fresh = app.anon().from_ip("198.51.100.7");
+    let r = attempt(&fresh, "a.admin", TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let secs: i64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&secs), "{secs}");
+    exec_sql(&app, "UPDATE login_throttles SET blocked_until = NULL").await;
+    assert_eq!(
+        attempt(&fresh, "a.admin", TEST_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -384,23 +453,22 @@ async fn parallel_wrong_passwords_all_count() {
     let app = app().await;
     app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
         .await;
-    let anon = app.anon();
+    let anon = app.anon().from_ip("203.0.113.9");
     let body = json!({"login": "a.admin", "password": "wrong-pass1"});
     let rs = futures::future::join_all(
         (0..5).map(|_| anon.post_json("/api/v1/auth/login", body.clone())),
     )
     .await;
     assert!(
-        rs.iter().any(|r| r.status == StatusCode::LOCKED),
-        "five parallel failures lock the account"
+        rs.iter()
+            .all(|r| r.status == StatusCode::UNPROCESSABLE_ENTITY)
     );
-    let r = anon
-        .post_json(
-            "/api/v1/auth/login",
-            json!({"login": "a.admin", "password": TEST_PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::LOCKED);
+    let r = attempt(&anon, "a.admin", TEST_PASSWORD).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "five parallel failures all counted"
+    );
 }
 
 #[tokio::test]

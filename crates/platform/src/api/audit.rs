@@ -24,6 +24,45 @@ pub fn routes() -> Routes {
             export_csv,
         )
         .probe_query("scope={foreign_street}")
+        .get(
+            "/api/v1/audit/checkpoints",
+            Access::Permission(AUDIT_READ),
+            checkpoints,
+        )
+}
+
+/// The signed checkpoint log (JSON lines, one per seal, each with the signing key's public half),
+/// to download and keep apart from the platform: `gongzhi audit verify --checkpoints FILE`
+/// then proves the database still matches every checkpoint in it. Checkpoints hold hashes
+/// only, no entry's content; the chain covers the whole installation, so they are for auditors
+/// of every district in it.
+#[utoipa::path(get, path = "/api/v1/audit/checkpoints", tag = "audit",
+    responses((status = 200, content_type = "application/x-ndjson", body = String)))]
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    me: CurrentActor,
+) -> AppResult<impl IntoResponse> {
+    let roots = crate::entity::territory::Entity::find()
+        .filter(crate::entity::territory::Column::ParentCode.is_null())
+        .all(&state.db.read)
+        .await?;
+    for root in roots {
+        state.authorize(&me.actor, AUDIT_READ, &ResourceScope::territory(root.path))?;
+    }
+    let text = state
+        .audit
+        .log_text()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit-checkpoints.jsonl\"",
+            ),
+        ],
+        text,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -59,7 +59,6 @@ async fn me_view(state: &AppState, u: user::Model, csrf: Option<String>) -> AppR
 /// Sign in with username (or phone) and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = MeView), (status = 422, body = crate::api::Problem),
-              (status = 423, description = "Account locked", body = crate::api::Problem),
               (status = 429, body = crate::api::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
@@ -69,13 +68,6 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<MeView>)> {
     crate::web::check_origin(&state, &headers)?;
-    let key = ctx.ip.clone().unwrap_or_else(|| "unknown".into());
-    if !state
-        .login_limiter
-        .allow(&key, state.config.login_rate_per_minute)
-    {
-        return Err(AppError::RateLimited);
-    }
     let mut errors = ValidationErrors::new();
     if body.login.trim().is_empty() {
         errors.add("login", "auth.login_required");

@@ -64,7 +64,7 @@ impl Modify for Security {
         territories::import, territories::list_hubs, territories::create_hub,
         users::list, users::get_one, users::create, users::grant, users::revoke,
         users::set_status, users::reset_password,
-        audit::list, audit::export_csv,
+        audit::list, audit::export_csv, audit::checkpoints,
     ),
     components(schemas(Problem, ProblemField))
 )]
@@ -82,6 +82,7 @@ impl Module for CoreModule {
         vec![
             Box::new(crate::migration::CoreSchema),
             Box::new(crate::migration::FilesAndJobs),
+            Box::new(crate::migration::AuditKeysAndThrottle),
         ]
     }
 
@@ -101,6 +102,20 @@ impl Module for CoreModule {
 
     fn openapi(&self) -> utoipa::openapi::OpenApi {
         CoreApi::openapi()
+    }
+
+    fn jobs(&self) -> Vec<crate::jobs::Job> {
+        vec![crate::jobs::Job {
+            name: "core.login_throttles",
+            every: std::time::Duration::from_secs(24 * 3600),
+            run: |state, _| {
+                Box::pin(async move {
+                    let n =
+                        crate::throttle::forget_old(&state.db.write, crate::audit::now()).await?;
+                    Ok(format!("forgot {n} sign-in counters"))
+                })
+            },
+        }]
     }
 
     fn nav(&self) -> Vec<crate::ui::NavEntry> {

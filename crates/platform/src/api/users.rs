@@ -53,7 +53,6 @@ pub struct UserView {
     pub phone: Option<String>,
     /// active / disabled
     pub status: String,
-    pub locked: bool,
     pub home_code: String,
     pub roles: Vec<RoleView>,
     pub created_at: DateTime<Utc>,
@@ -82,13 +81,12 @@ fn role_view(r: role_assignment::Model) -> RoleView {
 }
 
 fn view(u: user::Model, roles: Vec<RoleView>) -> UserView {
-    let (phone, locked) = (identity::masked_phone(&u), identity::is_locked(&u));
+    let phone = identity::masked_phone(&u);
     UserView {
         id: u.id,
         username: u.username,
         display_name: u.display_name,
         phone,
-        locked,
         status: u.status,
         home_code: u.home_code,
         roles,
@@ -287,7 +285,7 @@ pub async fn revoke(
 
 #[derive(Deserialize, ToSchema)]
 pub struct SetStatus {
-    /// active / disabled. Enabling also lifts a lockout.
+    /// active / disabled.
     pub status: String,
 }
 

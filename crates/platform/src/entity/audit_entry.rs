@@ -22,6 +22,9 @@ pub struct Model {
     /// Position in the hash chain, assigned when sealed.
     pub chain_index: Option<i64>,
     pub entry_hash: Option<String>,
+    /// `<key id>:<HMAC>` over the entry's content, made when it was written: an entry put into
+    /// the database by anything but the platform has none that checks.
+    pub entry_mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,9 @@ pub struct Model {
     pub last_index: i64,
     pub last_hash: String,
     pub sealed_at: DateTimeUtc,
+    /// The key that signed the checkpoint, and its Ed25519 signature (hex).
+    pub key_id: Option<String>,
+    pub signature: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,8 +10,6 @@ pub struct Model {
     pub display_name: String,
     pub password_hash: String,
     pub status: String,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTimeUtc>,
     pub must_change_password: bool,
     pub home_code: String,
     pub home_path: String,

@@ -370,3 +370,53 @@ impl MigrationTrait for FilesAndJobs {
         Ok(())
     }
 }
+
+/// Signed audit seals with authenticated entries, and login throttling per account and source.
+pub struct AuditKeysAndThrottle;
+
+impl MigrationName for AuditKeysAndThrottle {
+    fn name(&self) -> &str {
+        "0003_audit_keys_throttle"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditKeysAndThrottle {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per ALTER TABLE.
+        for (table, col) in [
+            ("audit_entries", "entry_mac"),
+            ("audit_seals", "key_id"),
+            ("audit_seals", "signature"),
+        ] {
+            m.alter_table(
+                Table::alter()
+                    .table(t(table))
+                    .add_column(opt_text(col))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        // Accounts are no longer locked (the throttle counts failures instead).
+        for col in ["failed_logins", "locked_until"] {
+            m.alter_table(
+                Table::alter()
+                    .table(t("users"))
+                    .drop_column(t(col))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(t("login_throttles"))
+                .col(text("key").primary_key())
+                .col(int("failures"))
+                .col(opt_ts("blocked_until"))
+                .col(ts("last_failure_at"))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -423,7 +423,7 @@ impl IntoResponse for PageError {
             unread: 0,
         };
         let detail = match &self.0 {
-            AppError::Conflict(_) | AppError::Locked { .. } => self.0.problem()["detail"]
+            AppError::Conflict(_) | AppError::RateLimited { .. } => self.0.problem()["detail"]
                 .as_str()
                 .unwrap_or("")
                 .to_string(),

@@ -25,7 +25,6 @@ use crate::authz::{
     AUDIT_READ, TERRITORY_READ, TERRITORY_WRITE, USER_MANAGE, USER_READ, scope_condition,
 };
 use crate::entity::{api_token, hub, role_assignment, territory, user};
-use crate::i18n::tr_in;
 use crate::territory as territory_svc;
 use crate::web::{
     Access, AppError, AppState, AuthVia, CurrentActor, RequestCtx, Routes, auth_cookie_name,
@@ -122,7 +121,6 @@ async fn login_submit(
 ) -> PageResult {
     crate::web::check_origin(&state, &headers)?;
     let next = ui::safe_next(fields.get("next").map(String::as_str));
-    let key = ctx.ip.clone().unwrap_or_else(|| "unknown".into());
     let mut errors = ValidationErrors::new();
     if v(&fields, "login").trim().is_empty() {
         errors.add("login", "auth.login_required");
@@ -135,17 +133,6 @@ async fn login_submit(
         let f = FormState::from_values(values).with_errors(&errors);
         return Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &LoginPage { c, f, next },
-        ));
-    }
-    if !state
-        .login_limiter
-        .allow(&key, state.config.login_rate_per_minute)
-    {
-        let mut f = FormState::from_values(values);
-        f.general = Some(c.t("problem.rate_limited"));
-        return Ok(render_status(
-            StatusCode::TOO_MANY_REQUESTS,
             &LoginPage { c, f, next },
         ));
     }
@@ -171,14 +158,13 @@ async fn login_submit(
             };
             Ok((jar.add(cookie), see_other(&to)).into_response())
         }
-        Err(AppError::Locked { minutes }) => {
+        Err(e @ AppError::RateLimited { .. }) => {
             let mut f = FormState::from_values(values);
-            f.general = Some(tr_in(
-                c.locale,
-                "auth.locked",
-                &[("minutes", minutes.to_string())],
-            ));
-            Ok(render_status(StatusCode::LOCKED, &LoginPage { c, f, next }))
+            f.general = e.problem()["detail"].as_str().map(str::to_string);
+            Ok(render_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                &LoginPage { c, f, next },
+            ))
         }
         Err(AppError::Validation(errs)) => {
             let mut f = FormState::from_values(values);
@@ -946,14 +932,7 @@ async fn users_page(
                 .map(|r| format!("{} @ {}", role_label(&c, &r.role), r.scope))
                 .collect::<Vec<_>>()
                 .join("; "),
-            status: c.t(&format!(
-                "status.{}",
-                if u.locked {
-                    "locked"
-                } else {
-                    u.status.as_str()
-                }
-            )),
+            status: c.t(&format!("status.{}", u.status)),
             id: u.id,
             username: u.username,
             display_name: u.display_name,
@@ -1198,14 +1177,7 @@ async fn user_view(
         vec![]
     };
     let page = UserPage {
-        status: c.t(&format!(
-            "status.{}",
-            if identity::is_locked(&u) {
-                "locked"
-            } else {
-                u.status.as_str()
-            }
-        )),
+        status: c.t(&format!("status.{}", u.status)),
         phone: identity::masked_phone(&u).unwrap_or_default(),
         home: names
             .get(&u.home_code)

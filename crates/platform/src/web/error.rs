@@ -28,10 +28,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// Too many attempts; the next may come after `seconds` (sent as `Retry-After`).
     #[error("too many requests")]
-    RateLimited,
-    #[error("account locked")]
-    Locked { minutes: i64 },
+    RateLimited { seconds: i64 },
     #[error("csrf check failed")]
     Csrf,
     #[error("password change required")]
@@ -80,8 +79,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Locked { .. } => StatusCode::LOCKED,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,8 +96,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
-            AppError::RateLimited => "rate_limited",
-            AppError::Locked { .. } => "locked",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
         }
     }
@@ -110,7 +107,9 @@ impl AppError {
         let title = tr(&format!("problem.{kind}"), &[]);
         let detail = match self {
             AppError::Conflict(key) | AppError::BadRequest(key) => tr(key, &[]),
-            AppError::Locked { minutes } => tr("auth.locked", &[("minutes", minutes.to_string())]),
+            AppError::RateLimited { seconds } => {
+                tr("auth.wait", &[("seconds", seconds.to_string())])
+            }
             AppError::Validation(errors) => tr(
                 "problem.validation_detail",
                 &[("count", errors.0.len().to_string())],
@@ -149,6 +148,11 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let AppError::RateLimited { seconds } = &self
+            && let Ok(v) = HeaderValue::from_str(&seconds.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

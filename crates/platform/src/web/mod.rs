@@ -30,6 +30,7 @@ pub struct AppState(pub Arc<AppInner>);
 pub struct AppInner {
     pub db: Db,
     pub config: Config,
+    pub audit: crate::audit::Trail,
     pub policy: Policy,
     pub calendar: WorkingCalendar,
     pub files: Arc<dyn crate::files::FileStore>,
