@@ -3,7 +3,7 @@
 //! categories, an organization's eligibility and licences.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::ResourceScope;
@@ -16,6 +16,7 @@ use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{
     Access, ApiJson, AppError, AppResult, AppState, CurrentActor, Page, PageParams, Routes,
 };
+use gongzhi_platform::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Check, Diff, Eligibility, ItemDef, NegativeDef, Snapshot};
@@ -115,6 +116,7 @@ pub fn version_view(all: &[catalog_version::Model], v: &catalog_version::Model) 
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogCategoryView)]
 pub struct CategoryView {
     pub id: uuid::Uuid,
     pub code: String,
@@ -157,6 +159,7 @@ pub struct CatalogView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// A version number; the one in force today when absent.
     pub version: Option<i32>,
@@ -264,6 +267,7 @@ pub async fn public_versions(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older version number.
     pub from: i32,
@@ -304,6 +308,7 @@ pub async fn diff_of(state: &AppState, district: &str, from: i32, to: i32) -> Ap
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckQuery {
     /// Item code.
     pub item: String,
@@ -321,6 +326,7 @@ pub struct Reason {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogCheckView)]
 pub struct CheckView {
     pub allowed: bool,
     /// The version checked against.
@@ -414,9 +420,11 @@ pub struct ProvidersView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProvidersQuery {
     pub version: Option<i32>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -583,6 +591,7 @@ pub async fn public_services(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogChangeView)]
 pub struct ChangeView {
     pub id: uuid::Uuid,
     pub district: String,
@@ -618,12 +627,14 @@ pub fn change_view(c: change::Model) -> ChangeView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangeQuery {
     /// Only proposals from this node and below.
     pub node: Option<String>,
     /// proposed / approved / rejected / withdrawn / applied
     pub state: Option<String>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -776,6 +787,7 @@ pub struct ItemEligibility {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CatalogEligibilityView)]
 pub struct EligibilityView {
     pub org_id: uuid::Uuid,
     pub version: Option<i32>,

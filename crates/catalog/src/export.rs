@@ -1,11 +1,12 @@
 //! The catalog as an Excel workbook: items with their standards and criteria, the negative list,
 //! and the qualified providers of every item (the three catalogs' source in one file).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use gongzhi_platform::i18n::tr;
 use gongzhi_platform::web::{AppError, AppResult, AppState};
+use gongzhi_platform::web::{Path, Query};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::api::{VersionQuery, load};

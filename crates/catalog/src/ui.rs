@@ -3,8 +3,7 @@
 //! public services) and an organization's eligibility with its licences.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use gongzhi_orgs::entity::org;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
@@ -12,7 +11,9 @@ use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use gongzhi_platform::ui::{
     Fields, PageCtx, PageError, PageResult, get, num, outcome, render_status, status_of,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, PageParams, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::Deserialize;
 
 use crate::api::{self, DiffView, TierCatalogView, VersionView, check_message};

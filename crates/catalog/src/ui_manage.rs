@@ -3,15 +3,16 @@
 //! proposal form, and a proposal's page with its review.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
     see_other, status_of,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::Deserialize;
 
 use crate::api::{self, ChangeQuery};

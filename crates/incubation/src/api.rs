@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_orgs::standing::Purpose;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Probe, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AgreementInput, CohortInput, IncubatorInput, PlanItemDef};
@@ -223,6 +224,7 @@ pub struct CallView {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TerritoryQuery {
     /// Narrow to a node (its code).
     pub territory: Option<String>,
@@ -331,6 +333,7 @@ pub async fn open_calls(State(state): State<AppState>) -> AppResult<Json<Vec<Cal
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = IncubationDocumentView)]
 pub struct DocumentView {
     pub id: uuid::Uuid,
     pub title: String,
@@ -458,6 +461,7 @@ pub async fn apply(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationListQuery {
     pub territory: Option<String>,
     pub incubator: Option<uuid::Uuid>,
@@ -499,6 +503,7 @@ pub async fn get_application(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[schema(as = IncubationTransitionRequest)]
 pub struct TransitionRequest {
     pub transition: String,
     pub version: i32,
@@ -730,6 +735,7 @@ pub async fn stay_detail(state: &AppState, s: &incubation::Model) -> AppResult<S
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StayListQuery {
     pub territory: Option<String>,
     pub incubator: Option<uuid::Uuid>,
@@ -935,6 +941,7 @@ pub async fn serve_alumnus(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TargetQuery {
     pub territory: String,
     pub year: i32,
@@ -968,6 +975,7 @@ pub async fn set_target(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CoverageQuery {
     pub territory: String,
 }

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use gongzhi_orgs::entity::org;
 use gongzhi_orgs::standing::Purpose;
@@ -14,7 +13,9 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::hub;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use gongzhi_platform::ui::{FormState, PageCtx, PageError, render_status, see_other, upload_hint};
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
+use gongzhi_platform::web::{Path, Query};
 
 use crate::domain::{self, AgreementInput, CohortInput, IncubatorInput};
 use crate::entity::{application, incubation, incubator};

@@ -4,12 +4,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::user;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{PageCtx, render_status};
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
 
 use crate::domain;

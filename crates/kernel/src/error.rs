@@ -37,6 +37,7 @@ pub const ALL_KEYS: &[&str] = &[
     "calendar.date",
     "calendar.wrong_year",
     "calendar.conflict",
+    "text.control",
 ];
 
 /// A code check that failed: an i18n message key plus named arguments for the message.

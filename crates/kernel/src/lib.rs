@@ -7,6 +7,7 @@ pub mod codes;
 pub mod error;
 pub mod id;
 pub mod money;
+pub mod text;
 pub mod workflow;
 
 pub use calendar::WorkingCalendar;

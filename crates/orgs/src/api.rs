@@ -1,13 +1,14 @@
 //! JSON API of the registry.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::sea_orm::{EntityTrait, QueryOrder};
 use gongzhi_platform::utoipa::{self, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Page, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::OrgInput;
@@ -440,6 +441,7 @@ pub async fn change_transition(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = OrgImportResult)]
 pub struct ImportResult {
     pub created: usize,
     pub ids: Vec<uuid::Uuid>,

@@ -1,12 +1,13 @@
 //! JSON API of hub organizations, federations and their members.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::sea_orm::EntityTrait;
 use gongzhi_platform::utoipa::{self, OpenApi, ToSchema};
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{Access, ApiJson, AppError, AppResult, AppState, CurrentActor, Routes};
 use serde::Serialize;
 

@@ -1,12 +1,13 @@
 //! JSON API of standing (grades, annual reports, the credit lists) and documents.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::i18n::tr;
 use gongzhi_platform::utoipa::{self, OpenApi, ToSchema};
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Probe, Routes};
 use serde::{Deserialize, Serialize};
 

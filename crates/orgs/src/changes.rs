@@ -2,6 +2,7 @@
 //! (name, USCC, person in charge, territory) only through a reviewed change request once the
 //! record is filed or registered.
 
+use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::Actor;
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::sea_orm::{
@@ -15,7 +16,7 @@ use serde_json::json;
 
 use crate::domain::{self, ChangeCtx, KEY_FACT_CHANGE, KeyFacts, OrgInput, ValidOrg};
 use crate::entity::{org, org_category_link, org_change};
-use crate::service::{categories_of, category_codes, get_visible, resource};
+use crate::service::{self, categories_of, category_codes, get_visible, resource};
 use crate::{ORG_EDIT, ORG_READ};
 
 /// States in which the applicant still edits everything directly.
@@ -236,15 +237,26 @@ pub async fn edit(
     if !open && !LIVE_STATES.contains(&o.state.as_str()) {
         return Err(AppError::Conflict("org.ended"));
     }
-    if !open && !patch.key_facts.is_empty() {
-        return Err(AppError::field("name", "org.key_fact_needs_review"));
+    if patch.version != o.version {
+        return Err(AppError::Conflict("error.stale_version"));
     }
     let cats = categories_of(&state.db.read, &[o.id])
         .await?
         .remove(&o.id)
         .unwrap_or_default();
     let before = input_of(&o, cats);
-    let mut input = patch.key_facts.apply(before.clone());
+    // A client that sends back what it read changes no key fact by resending it.
+    let changed = patch
+        .key_facts
+        .changed_from(&before, service::masked_id(&o).as_deref());
+    if !open {
+        let mut errors = ValidationErrors::new();
+        for f in changed.fields() {
+            errors.add(f, "org.key_fact_needs_review");
+        }
+        errors.into_result()?;
+    }
+    let mut input = changed.apply(before.clone());
     if let Some(c) = &patch.categories {
         input.categories = c.clone();
     }
@@ -256,11 +268,14 @@ pub async fn edit(
         service_areas,
         target_groups,
         supervising_unit,
-        contact_phone,
         staff_count,
         social_worker_count,
         party_org
     );
+    // The phone as the API shows it (masked) is the stored one, resent.
+    if patch.contact_phone.is_some() && patch.contact_phone != service::masked_phone(&o) {
+        input.contact_phone = patch.contact_phone.clone();
+    }
     let txn = state.db.write.begin().await?;
     let (v, node) = check(&txn, &input, o.id).await?;
     if node.path != o.path {
@@ -318,18 +333,20 @@ pub async fn propose(
     if !LIVE_STATES.contains(&o.state.as_str()) {
         return Err(AppError::Conflict("org.change_needs_live_record"));
     }
+    let cats = categories_of(&state.db.read, &[o.id])
+        .await?
+        .remove(&o.id)
+        .unwrap_or_default();
+    let before = input_of(&o, cats);
+    let facts = &facts.changed_from(&before, service::masked_id(&o).as_deref());
     if facts.is_empty() {
         return Err(AppError::field("name", "org.change_empty"));
     }
     if reason.trim().is_empty() {
         return Err(AppError::field("reason", "workflow.reason_required"));
     }
-    let cats = categories_of(&state.db.read, &[o.id])
-        .await?
-        .remove(&o.id)
-        .unwrap_or_default();
     let txn = state.db.write.begin().await?;
-    check(&txn, &facts.apply(input_of(&o, cats)), o.id).await?;
+    check(&txn, &facts.apply(before), o.id).await?;
     let pending = org_change::Entity::find()
         .filter(org_change::Column::OrgId.eq(o.id))
         .filter(org_change::Column::State.is_in(["submitted", "community_reviewed"]))

@@ -492,6 +492,53 @@ impl KeyFacts {
             && self.territory.is_none()
     }
 
+    /// Only the facts that differ from the record as stored (`before`), compared as the record
+    /// would store them: blank means "unchanged", codes ignore case, and the person's ID number
+    /// resent in its masked form (`masked_id`, as the API shows it) is no change.
+    pub fn changed_from(&self, before: &OrgInput, masked_id: Option<&str>) -> KeyFacts {
+        fn differs(new: &Option<String>, old: Option<&str>, fold: bool) -> Option<String> {
+            let v = new.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            let same = match old.map(str::trim) {
+                Some(o) if fold => o.eq_ignore_ascii_case(v),
+                Some(o) => o == v,
+                None => false,
+            };
+            (!same).then(|| v.to_string())
+        }
+        let id = differs(
+            &self.person_in_charge_id,
+            before.person_in_charge_id.as_deref(),
+            true,
+        )
+        .filter(|v| Some(v.as_str()) != masked_id);
+        KeyFacts {
+            name: differs(&self.name, Some(&before.name), false),
+            uscc: differs(&self.uscc, before.uscc.as_deref(), true),
+            person_in_charge: differs(
+                &self.person_in_charge,
+                before.person_in_charge.as_deref(),
+                false,
+            ),
+            person_in_charge_id: id,
+            territory: differs(&self.territory, Some(&before.territory), false),
+        }
+    }
+
+    /// The names of the facts this holds, in order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("name", &self.name),
+            ("uscc", &self.uscc),
+            ("person_in_charge", &self.person_in_charge),
+            ("person_in_charge_id", &self.person_in_charge_id),
+            ("territory", &self.territory),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| k)
+        .collect()
+    }
+
     /// The record with these facts applied.
     pub fn apply(&self, mut input: OrgInput) -> OrgInput {
         let set = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());

@@ -1,23 +1,24 @@
 //! The directory as an Excel workbook (the filtered list the user is looking at).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use gongzhi_platform::i18n::tr;
+use gongzhi_platform::web::Query;
 use gongzhi_platform::web::{AppError, AppResult, AppState, CurrentActor};
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::service::{self, OrgQuery};
+use crate::service::{self, OrgFilter};
 
 /// Excel export of the directory under the same filters as the list.
-#[utoipa::path(get, path = "/api/v1/orgs/export.xlsx", tag = "orgs", params(OrgQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/export.xlsx", tag = "orgs", params(OrgFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
 pub async fn export_xlsx(
     State(state): State<AppState>,
     me: CurrentActor,
-    Query(q): Query<OrgQuery>,
+    Query(f): Query<OrgFilter>,
 ) -> AppResult<impl IntoResponse> {
-    let rows = service::list_all(&state, &me.actor, &q).await?;
+    let rows = service::list_all(&state, &me.actor, &f.into()).await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|o| o.id).collect();
     let mut cats = service::categories_of(&state.db.read, &ids).await?;
     let mut wb = Workbook::new();

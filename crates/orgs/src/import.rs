@@ -92,7 +92,7 @@ pub fn rows_of(
         .any(|f| at(f).is_none())
         || (at("territory").is_none() && default_territory.is_none())
     {
-        return Err(AppError::BadRequest("org.import_header"));
+        return Err(AppError::field("file", "org.import_header"));
     }
     let mut out = Vec::new();
     for (n, r) in data_rows(table, MAX_ROWS)? {

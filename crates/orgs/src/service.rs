@@ -368,8 +368,47 @@ pub struct OrgQuery {
     pub standing: Option<String>,
     /// hub_org / federation (recognized as such now), or `any` for either.
     pub hub: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+}
+
+/// Filters of the directory without paging (the export takes every match).
+#[derive(Debug, Default, Clone, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrgFilter {
+    /// Part of the name (Chinese works: `爱心`).
+    pub q: Option<String>,
+    pub uscc: Option<String>,
+    pub category: Option<String>,
+    pub tier: Option<String>,
+    pub state: Option<String>,
+    /// Territory code: organizations of that node and below.
+    pub territory: Option<String>,
+    /// Evaluation grade in force, 1 to 5.
+    pub grade: Option<String>,
+    /// abnormal / serious (on that list now) / clear (on neither)
+    pub standing: Option<String>,
+    /// hub_org / federation (recognized as such now), or `any` for either.
+    pub hub: Option<String>,
+}
+
+impl From<OrgFilter> for OrgQuery {
+    fn from(f: OrgFilter) -> OrgQuery {
+        OrgQuery {
+            q: f.q,
+            uscc: f.uscc,
+            category: f.category,
+            tier: f.tier,
+            state: f.state,
+            territory: f.territory,
+            grade: f.grade,
+            standing: f.standing,
+            hub: f.hub,
+            limit: None,
+            cursor: None,
+        }
+    }
 }
 
 fn contains(col: org::Column, needle: &str) -> gongzhi_platform::sea_orm::sea_query::Expr {

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_kernel::workflow::ReasonRule;
@@ -16,7 +15,9 @@ use gongzhi_platform::ui::{
     FormState, PageCtx, PageError, first_submission, form_errors, is_htmx, once, render,
     render_status, see_other, urlencode,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
+use gongzhi_platform::web::{Path, Query};
 
 use crate::domain::{self, OrgInput};
 use crate::entity::{org, org_category};

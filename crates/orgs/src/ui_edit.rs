@@ -4,14 +4,15 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use gongzhi_kernel::workflow::ReasonRule;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use gongzhi_platform::ui::{FormState, PageCtx, PageError, form_errors, render_status, see_other};
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppState, CurrentActor};
 
 use crate::ORG_EDIT;
@@ -231,14 +232,10 @@ pub async fn edit_submit(
     };
     if fields.get("op").map(String::as_str) == Some("change") {
         let reason = fields.get("reason").cloned().unwrap_or_default();
-        // Only facts that differ from the record are proposed.
-        let differs = |v: Option<String>, now: &str| v.filter(|s| s != now);
+        // Moving is not proposed from this form; the service keeps only facts that differ.
         let facts = KeyFacts {
-            name: differs(facts.name, &o.name),
-            uscc: differs(facts.uscc, o.uscc.as_deref().unwrap_or("")),
-            person_in_charge: differs(facts.person_in_charge, &o.person_in_charge),
-            person_in_charge_id: facts.person_in_charge_id,
             territory: None,
+            ..facts
         };
         return match changes::propose(&state, &me.actor, &who, &org_id, &facts, &reason).await {
             Ok(_) => Ok(see_other(&format!(

@@ -79,7 +79,7 @@ pub async fn import_form(
     State(state): State<AppState>,
     c: PageCtx,
     me: CurrentActor,
-    axum::extract::Query(q): axum::extract::Query<TerritoryQuery>,
+    gongzhi_platform::web::Query(q): gongzhi_platform::web::Query<TerritoryQuery>,
 ) -> PageResult {
     let chosen = q.territory.filter(|t| !t.trim().is_empty());
     if let Some(code) = &chosen {
@@ -126,6 +126,26 @@ pub async fn import_submit(
             "/orgs?done=org_imported&n={}",
             created.len()
         ))),
+        Err(AppError::Validation(errors))
+            if errors.iter().any(|e| !e.field.starts_with("rows.")) =>
+        {
+            // About the file as a whole (unreadable, no header, empty): one message.
+            let m = errors
+                .iter()
+                .map(field_message)
+                .collect::<Vec<_>>()
+                .join("；");
+            view(
+                &state,
+                &me,
+                c,
+                chosen,
+                Some(m),
+                vec![],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(AppError::Validation(errors)) => {
             let rows = errors
                 .0
@@ -151,19 +171,6 @@ pub async fn import_submit(
                 chosen,
                 None,
                 rows,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(AppError::BadRequest(key)) => {
-            let m = c.t(key);
-            view(
-                &state,
-                &me,
-                c,
-                chosen,
-                Some(m),
-                vec![],
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use gongzhi_platform::ui::{PageCtx, PageError};
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppError, AppState, CurrentActor};
 
 use crate::entity::org;

@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{PageCtx, PageError};
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppError, AppState, CurrentActor};
 
 use crate::api_standing::standing_view;

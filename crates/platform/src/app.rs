@@ -35,17 +35,13 @@ pub fn calendar(config: &Config) -> anyhow::Result<WorkingCalendar> {
 pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<App> {
     let policy = Policy::new(modules.iter().flat_map(|m| m.permissions()));
     let mut routes = ops::routes();
-    let mut openapi = utoipa::openapi::OpenApiBuilder::new().build();
-    for (i, m) in modules.iter().enumerate() {
+    for m in &modules {
         routes = routes.merge(m.routes());
-        let doc = m.openapi();
-        if i == 0 {
-            openapi = doc;
-        } else {
-            openapi.merge(doc);
-        }
     }
     let Routes { router, defs } = routes;
+    let mut openapi = crate::web::openapi::merge(modules.iter().map(|m| m.openapi()).collect())?;
+    crate::web::openapi::finish(&mut openapi, &defs);
+    let openapi = serde_json::to_string_pretty(&openapi)?;
     let max_body = config.max_body_bytes;
     let audit = crate::audit::Trail::open(&config)?;
     let state = AppState(Arc::new(AppInner {
@@ -66,9 +62,11 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
     let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .config(utoipa_swagger_ui::Config::from("/api/openapi.json"));
     let router = router
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(state.clone())
         .merge(docs)
+        .layer(middleware::from_fn(one_error_format))
         .layer(middleware::from_fn_with_state(state.clone(), guard_layer))
         .layer(axum::Extension(state.clone()))
         .layer(DefaultBodyLimit::max(max_body))
@@ -80,6 +78,38 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
 
 async fn not_found(req: axum::extract::Request) -> Response {
     crate::ui::not_found_page(req).await
+}
+
+async fn method_not_allowed(req: axum::extract::Request) -> Response {
+    crate::ui::error_for(req.uri().path(), crate::AppError::MethodNotAllowed)
+}
+
+/// Every error the framework answers before a handler runs (a body it cannot read, a bare
+/// status) leaves in the project's format: problem+json on the API, the error page otherwise.
+/// Runs inside the locale's scope, so the message is in the request's language.
+async fn one_error_format(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let ours = content_type.starts_with("application/problem+json")
+        || (content_type.starts_with("text/html") && !path.starts_with("/api/"));
+    if ours {
+        return resp;
+    }
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut out = crate::ui::error_for(&path, crate::AppError::from_status(status));
+    if let Some(a) = allow {
+        out.headers_mut().insert(header::ALLOW, a);
+    }
+    out
 }
 
 /// Strict headers on every response. Swagger UI alone needs inline styles.

@@ -112,7 +112,8 @@ pub async fn read_multipart(
     let max = state.config.upload_max_bytes;
     let mut fields = std::collections::HashMap::new();
     let mut upload = None;
-    let bad = |_| AppError::BadRequest("error.multipart");
+    // An upload whose parts cannot be read is answered on the file field, like a bad file.
+    let bad = |_| AppError::field("file", "error.multipart");
     while let Some(mut part) = form.next_field().await.map_err(bad)? {
         let name = part.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -131,8 +132,12 @@ pub async fn read_multipart(
                 });
             }
         } else {
-            let text = part.text().await.map_err(bad)?;
-            fields.insert(name, text);
+            let mut text = part.text().await.map_err(bad)?;
+            let mut errors = gongzhi_kernel::ValidationErrors::new();
+            let mut value = serde_json::Value::String(std::mem::take(&mut text));
+            crate::web::clean_json(&mut value, &name, &mut errors);
+            errors.into_result()?;
+            fields.insert(name, value.as_str().unwrap_or_default().to_string());
         }
     }
     Ok((fields, upload))
@@ -165,7 +170,12 @@ pub async fn store(
         .next()
         .unwrap_or("")
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| {
+            // A right-to-left override would show "…fdp.exe" as "…exe.pdf".
+            !gongzhi_kernel::text::is_refused_control(*c)
+                && !gongzhi_kernel::text::is_invisible_format(*c)
+                && !c.is_control()
+        })
         .take(200)
         .collect();
     if name.trim().is_empty() {

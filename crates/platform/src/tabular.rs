@@ -28,11 +28,11 @@ pub fn read_table(bytes: &[u8], xlsx: bool) -> AppResult<Vec<Vec<String>>> {
     if xlsx {
         use calamine::{Data, Reader, Xlsx};
         let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-            .map_err(|_| AppError::BadRequest("import.unreadable"))?;
+            .map_err(|_| AppError::field("file", "import.unreadable"))?;
         let range = wb
             .worksheet_range_at(0)
-            .ok_or(AppError::BadRequest("import.unreadable"))?
-            .map_err(|_| AppError::BadRequest("import.unreadable"))?;
+            .ok_or(AppError::field("file", "import.unreadable"))?
+            .map_err(|_| AppError::field("file", "import.unreadable"))?;
         for r in range.rows() {
             table.push(
                 r.iter()
@@ -54,13 +54,28 @@ pub fn read_table(bytes: &[u8], xlsx: bool) -> AppResult<Vec<Vec<String>>> {
             .flexible(true)
             .from_reader(text.as_bytes());
         for rec in rdr.records() {
-            let rec = rec.map_err(|_| AppError::BadRequest("import.unreadable"))?;
+            let rec = rec.map_err(|_| AppError::field("file", "import.unreadable"))?;
             table.push(rec.iter().map(|c| c.trim().to_string()).collect());
         }
     }
     if table.is_empty() {
-        return Err(AppError::BadRequest("import.empty"));
+        return Err(AppError::field("file", "import.empty"));
     }
+    // Cells are text like any other input: cleaned, control characters refused by cell.
+    let mut errors = gongzhi_kernel::ValidationErrors::new();
+    let header = table[0].clone();
+    for (r, row) in table.iter_mut().enumerate() {
+        for (c, cell) in row.iter_mut().enumerate() {
+            let column = header
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| (c + 1).to_string());
+            let mut value = serde_json::Value::String(std::mem::take(cell));
+            crate::web::clean_json(&mut value, &format!("rows.{}.{column}", r + 1), &mut errors);
+            *cell = value.as_str().unwrap_or_default().to_string();
+        }
+    }
+    errors.into_result()?;
     Ok(table)
 }
 
@@ -89,10 +104,10 @@ pub fn data_rows(table: &[Vec<String>], max: usize) -> AppResult<Vec<(usize, &Ve
         .map(|(i, r)| (i + 1, r))
         .collect();
     if rows.is_empty() {
-        return Err(AppError::BadRequest("import.empty"));
+        return Err(AppError::field("file", "import.empty"));
     }
     if rows.len() > max {
-        return Err(AppError::BadRequest("import.too_many"));
+        return Err(AppError::field("file", "import.too_many"));
     }
     Ok(rows)
 }

@@ -336,7 +336,7 @@ pub fn read_rows(bytes: &[u8], xlsx: bool) -> AppResult<Vec<ImportRow>> {
         col(&["name", "名称"]),
         col(&["kind", "类型"]),
     ) else {
-        return Err(AppError::BadRequest("import.header"));
+        return Err(AppError::field("file", "import.header"));
     };
     let get = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
     Ok(crate::tabular::data_rows(&table, 5_000)?

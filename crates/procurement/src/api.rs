@@ -2,7 +2,7 @@
 //! workflow, notices with questions and clarifications, bids; the public notice list.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use gongzhi_kernel::authz::ResourceScope;
@@ -10,6 +10,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::i18n::field_message;
 use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Page, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::{Deserialize, Serialize};
 
 use crate::award::{self, ChallengeInput, ChallengeStep};
@@ -43,6 +44,11 @@ pub fn routes() -> Routes {
         .get("/api/v1/public/ocds/releases/{ocid}", Access::Public, ocds_releases)
         .get("/api/v1/public/ocds/records/{ocid}", Access::Public, ocds_record)
         .get("/api/v1/public/ocds/extension.json", Access::Public, ocds_extension)
+        .get(
+            "/api/v1/public/ocds/release-schema.json",
+            Access::Public,
+            ocds_extension_schema,
+        )
         .get("/api/v1/purchase-queue", Access::SignedIn, work_queue)
         .get("/api/v1/purchase-results", Access::Permission(PURCHASE_READ), results_by_item)
         .probe_query("node={foreign_street}&year=2026")
@@ -150,6 +156,7 @@ pub fn routes() -> Routes {
         ocds_releases,
         ocds_record,
         ocds_extension,
+        ocds_extension_schema,
         public_notices,
         public_notice,
         get_settings,
@@ -815,6 +822,7 @@ pub async fn clarify(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrgParam {
     /// The organization that would bid.
     pub org: uuid::Uuid,
@@ -1264,6 +1272,7 @@ fn milestone_view(m: milestone::Model) -> MilestoneView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PurchaseReportView)]
 pub struct ReportView {
     pub id: uuid::Uuid,
     pub milestone_id: Option<uuid::Uuid>,
@@ -1461,12 +1470,14 @@ async fn contract_detail(state: &AppState, c: contract::Model) -> AppResult<Cont
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContractQuery {
     /// Only contracts of this node and below.
     pub node: Option<String>,
     /// in_force / accepted / evaluated / terminated
     pub state: Option<String>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -1911,11 +1922,13 @@ pub async fn ocds_record(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The district (`440308` or `440308000000`).
     pub district: String,
     pub year: i32,
     /// Releases per package (1–1000, default 500).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
     /// From the `Link: rel="next"` of the previous package.
     pub cursor: Option<String>,
@@ -1932,7 +1945,18 @@ pub async fn ocds_year(
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let d = gongzhi_catalog::service::district_node(&state.db.read, &q.district).await?;
-    let limit = q.limit.unwrap_or(500).clamp(1, 1000);
+    let limit = match q.limit {
+        None => 500,
+        Some(n @ 1..=1000) => n,
+        Some(_) => {
+            return Err(gongzhi_platform::AppError::Validation(
+                gongzhi_kernel::FieldError::new("limit", "page.limit_range")
+                    .arg("min", 1)
+                    .arg("max", 1000)
+                    .into(),
+            ));
+        }
+    };
     let page = gongzhi_platform::web::PageParams {
         limit: Some(1),
         cursor: q.cursor.clone(),
@@ -1983,9 +2007,17 @@ pub async fn ocds_extension() -> Json<serde_json::Value> {
     Json(crate::ocds::extension())
 }
 
+/// The release-schema patch that `extension.json` names in `schemas`.
+#[utoipa::path(get, path = "/api/v1/public/ocds/release-schema.json", tag = "procurement",
+    responses((status = 200, description = "OCDS extension release-schema patch", content_type = "application/json")))]
+pub async fn ocds_extension_schema() -> Json<serde_json::Value> {
+    Json(crate::ocds::extension_release_schema())
+}
+
 // ---------- work queues and results ----------
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Only this node and below (a street, for the district).
     pub node: Option<String>,
@@ -2005,6 +2037,7 @@ pub async fn work_queue(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// A street or the district.
     pub node: String,

@@ -68,6 +68,7 @@ pub async fn eligibility(
 
 /// What an organization sees before bidding: whether it may, and each criterion.
 #[derive(Debug, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
+#[schema(as = BidEligibilityView)]
 pub struct EligibilityView {
     pub qualified: bool,
     /// Invited tender and single source: only the invited may respond.
@@ -76,6 +77,7 @@ pub struct EligibilityView {
 }
 
 #[derive(Debug, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
+#[schema(as = BidCheckView)]
 pub struct CheckView {
     pub criterion: &'static str,
     pub passed: bool,
@@ -450,8 +452,10 @@ pub async fn for_project(state: &AppState, actor: &Actor, project_id: &str) -> A
 }
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrgBidsQuery {
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

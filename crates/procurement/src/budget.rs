@@ -263,11 +263,13 @@ pub async fn release(conn: &impl ConnectionTrait, line: uuid::Uuid, x: Money) ->
 }
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LineQuery {
     /// Only lines of this node and below.
     pub node: Option<String>,
     pub year: Option<i32>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

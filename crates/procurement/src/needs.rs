@@ -147,12 +147,14 @@ pub async fn reread(conn: &impl ConnectionTrait, id: uuid::Uuid) -> AppResult<ne
 }
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NeedQuery {
     /// Only needs raised at this node and below.
     pub node: Option<String>,
     /// raised / adopted / declined
     pub state: Option<String>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

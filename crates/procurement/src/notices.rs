@@ -277,6 +277,7 @@ pub async fn asked_by(
 }
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NoticeQuery {
     /// The district (`440308` or `440308000000`).
     pub district: String,
@@ -284,6 +285,7 @@ pub struct NoticeQuery {
     #[serde(default)]
     pub open: bool,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

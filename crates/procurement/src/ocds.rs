@@ -299,7 +299,39 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
         }
         r["contracts"] = json!([k]);
     }
+    prune(&mut r);
     r
+}
+
+/// Drop what holds nothing (null, "", [], {}): OCDS publishes a field only when it has a value
+/// (an empty `transactions` list before the first payment, no `tenderers` after an opening
+/// with no bids), and the Data Review Tool flags empty fields.
+pub fn prune(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for x in map.values_mut() {
+                prune(x);
+            }
+            map.retain(|_, x| !is_empty(x));
+        }
+        Value::Array(items) => {
+            for x in items.iter_mut() {
+                prune(x);
+            }
+            items.retain(|x| !is_empty(x));
+        }
+        _ => {}
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
 }
 
 /// Publish a release of the process at this stage (in the caller's transaction).
@@ -424,50 +456,74 @@ pub async fn year(
         .await?)
 }
 
-/// The extension describing the fields OCDS lacks.
+/// Where the extension's schema patch is served, beside `extension.json`.
+pub const EXTENSION_SCHEMA: &str = "/api/v1/public/ocds/release-schema.json";
+
+/// The extension's metadata in the OCDS extension format: its schema patch is the file named
+/// in `schemas`, served beside it.
 pub fn extension() -> Value {
     json!({
         "name": {"en": "Gongzhi purchase of services", "zh": "共治政府购买服务扩展"},
         "description": {
-            "en": "Fields of Chinese government purchase of services that OCDS lacks: the service-catalog scope check of a tender (catalog, item, version, negative list) and the performance evaluation of a contract (targets, satisfaction, score, grade).",
-            "zh": "OCDS 未包含的政府购买服务字段：采购项目的目录范围审查（指导性目录、事项、版本、负面清单）和合同的绩效评价（绩效目标、满意度、得分、等级）。"
+            "en": "Fields of Chinese government purchase of services that OCDS lacks: the service-catalog scope check of a tender (catalog, item, version, negative list), the value of a contract's payment milestone, and the performance evaluation and termination reason of a contract.",
+            "zh": "OCDS 未包含的政府购买服务字段：采购项目的目录范围审查（指导性目录、事项、版本、负面清单）、合同付款节点的金额、合同的绩效评价（绩效目标、满意度、得分、等级）和解除原因。"
         },
         "documentationUrl": {"en": "https://gongzhi.example/docs/ocds-extension"},
         "compatibility": ["1.1"],
         "schemas": ["release-schema.json"],
-        "release-schema": {
-            "definitions": {
-                "Tender": {"properties": {"scopeCheck": {
-                    "title": "Scope check",
-                    "description": "The purchase's item in the district's service catalog and the negative-list check it passed before approval.",
+    })
+}
+
+/// The extension's patch to the release schema (JSON Merge Patch, as extensions are).
+pub fn extension_release_schema() -> Value {
+    json!({
+        "definitions": {
+            "Tender": {"properties": {"scopeCheck": {
+                "title": "Scope check",
+                "description": "The purchase's item in the district's service catalog and the negative-list check it passed before approval.",
+                "type": "object",
+                "properties": {
+                    "catalogDistrict": {"title": "Catalog district", "description": "The district whose service catalog the item belongs to.", "type": "string"},
+                    "catalogItem": {"title": "Catalog item", "description": "The item's code in that catalog.", "type": "string"},
+                    "catalogVersion": {"title": "Catalog version", "description": "The catalog version in force when the purchase was drawn up.", "type": "integer"},
+                    "negativeListChecked": {"title": "Negative list checked", "description": "The purchase was checked against the negative list (财政部令第102号) before approval.", "type": "boolean"}
+                }
+            }}},
+            "Milestone": {"properties": {"value": {
+                "title": "Value",
+                "description": "The share of the contract's price paid when this milestone is met.",
+                "$ref": "#/definitions/Value"
+            }}},
+            "Contract": {"properties": {
+                "performanceEvaluation": {
+                    "title": "Performance evaluation",
+                    "description": "绩效评价: targets' score and service users' satisfaction weighted as the district configured; grade excellent (优 90–100), good (良 80–89), fair (中 60–79), poor (差 0–59).",
                     "type": "object",
                     "properties": {
-                        "catalogDistrict": {"type": "string"},
-                        "catalogItem": {"type": "string"},
-                        "catalogVersion": {"type": "integer"},
-                        "negativeListChecked": {"type": "boolean"}
+                        "date": {"title": "Date", "description": "When the evaluation was made.", "type": "string", "format": "date-time"},
+                        "evaluatorType": {"title": "Evaluator type", "description": "The street itself, or a third-party evaluator it assigned.", "type": "string", "enum": ["street", "third_party"]},
+                        "targets": {
+                            "title": "Targets",
+                            "description": "The performance targets of the purchase.",
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "name": {"title": "Name", "description": "The indicator.", "type": "string"},
+                                    "target": {"title": "Target", "description": "The value aimed at.", "type": "string"}
+                                }
+                            }
+                        },
+                        "targetsScore": {"title": "Targets score", "description": "The targets' score, 0–100.", "type": "number"},
+                        "satisfactionScore": {"title": "Satisfaction score", "description": "Service users' satisfaction from the survey, 0–100; absent without answers.", "type": "number"},
+                        "satisfactionResponses": {"title": "Satisfaction responses", "description": "How many survey answers were counted.", "type": "integer"},
+                        "satisfactionWeight": {"title": "Satisfaction weight", "description": "The weight of satisfaction in the score, in percent.", "type": "integer"},
+                        "score": {"title": "Score", "description": "The weighted score, 0–100.", "type": "number"},
+                        "grade": {"title": "Grade", "description": "The grade the score earns.", "type": "string", "enum": ["excellent", "good", "fair", "poor"]}
                     }
-                }}},
-                "Contract": {"properties": {
-                    "performanceEvaluation": {
-                        "title": "Performance evaluation",
-                        "description": "绩效评价: targets' score and service users' satisfaction weighted as the district configured; grade excellent (优 90–100), good (良 80–89), fair (中 60–79), poor (差 0–59).",
-                        "type": "object",
-                        "properties": {
-                            "date": {"type": "string", "format": "date-time"},
-                            "evaluatorType": {"type": "string", "enum": ["street", "third_party"]},
-                            "targets": {"type": "array"},
-                            "targetsScore": {"type": "number"},
-                            "satisfactionScore": {"type": ["number", "null"]},
-                            "satisfactionResponses": {"type": "integer"},
-                            "satisfactionWeight": {"type": "integer"},
-                            "score": {"type": "number"},
-                            "grade": {"type": "string", "enum": ["excellent", "good", "fair", "poor"]}
-                        }
-                    },
-                    "terminationReason": {"type": "string"}
-                }}
-            }
+                },
+                "terminationReason": {"title": "Termination reason", "description": "Why the contract was terminated for breach.", "type": "string"}
+            }}
         }
     })
 }

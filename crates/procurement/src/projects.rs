@@ -612,6 +612,7 @@ pub async fn relaunch(
 }
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProjectQuery {
     /// Only projects of this node and below.
     pub node: Option<String>,
@@ -619,6 +620,7 @@ pub struct ProjectQuery {
     pub state: Option<String>,
     pub year: Option<i32>,
     /// Rows per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -5,8 +5,7 @@
 //! project from needs.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use gongzhi_kernel::Money;
 use gongzhi_kernel::authz::{Permission, ResourceScope};
 use gongzhi_platform::audit::AuditActor;
@@ -14,7 +13,9 @@ use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
     see_other,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::Deserialize;
 
 use crate::budget::{self, AmountInput, LineInput, LineQuery};

@@ -4,14 +4,15 @@
 //! targets, with the residents' survey.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::{role_assignment, user};
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
     Fields, PageCtx, PageResult, get, num, outcome, render_status, status_of,
 };
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
 
 use crate::contracts::{

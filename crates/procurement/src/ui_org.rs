@@ -3,14 +3,15 @@
 //! (the conflict declaration, then the score sheet).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, get, num, outcome, render_status, status_of,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::Deserialize;
 
 use crate::award::{self, ChallengeInput, ChallengeStep};

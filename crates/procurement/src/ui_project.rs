@@ -3,8 +3,7 @@
 //! the bids; draw the panel and see the ranking; award; answer challenges; sign the contract).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::i18n::field_message;
@@ -13,6 +12,8 @@ use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
     see_other,
 };
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
 
 use crate::award::{self, ChallengeStep};

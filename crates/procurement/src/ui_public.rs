@@ -3,14 +3,15 @@
 //! inputs, and the residents' satisfaction survey (made for a phone).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, form_errors, get, render_status, see_other,
 };
+use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, Routes};
+use gongzhi_platform::web::{Path, Query};
 use serde::Deserialize;
 
 use crate::entity::{bid, contract};

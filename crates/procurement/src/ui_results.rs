@@ -3,12 +3,13 @@
 //! residents' satisfaction and the credit rating model.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, form_errors, get, num, render_status, see_other,
 };
+use gongzhi_platform::web::Form;
+use gongzhi_platform::web::Query;
 use gongzhi_platform::web::{Access, AppState, CurrentActor, Routes};
 use serde::Deserialize;
 

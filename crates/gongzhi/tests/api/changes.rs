@@ -81,11 +81,35 @@ async fn everyday_facts_change_directly_and_key_facts_through_review() {
         .patch_json(&url, json!({"version": 6, "name": "新名字"}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_fields(), vec!["name"]);
+    let r = admin
+        .patch_json(
+            &url,
+            json!({"version": 6, "uscc": "52440300MJL000000X", "person_in_charge": "王五"}),
+        )
+        .await;
+    assert_eq!(
+        r.error_fields(),
+        vec!["uscc", "person_in_charge"],
+        "each key fact sent is named: {}",
+        r.text()
+    );
     let r = admin
         .patch_json(&url, json!({"version": 6, "social_worker_count": 9}))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reload(&app, oid).await.service_areas, "田东社区全域");
+    // A client sends back the record as it read it, one everyday fact changed: the key facts
+    // and the masked ID number and phone it resends are no change.
+    let mut doc = admin.get(&url).await.json();
+    doc["service_areas"] = json!("田东社区及周边");
+    let r = admin.patch_json(&url, doc).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["contact_phone"], "138****1111");
+    let stored = reload(&app, oid).await;
+    assert_eq!(stored.service_areas, "田东社区及周边");
+    assert_eq!(stored.contact_phone.as_deref(), Some("13800001111"));
+    assert_eq!(r.json()["version"], 7);
 
     // A change of key facts: community first, then the street; the ID number stays masked.
     let changes = format!("{url}/changes");

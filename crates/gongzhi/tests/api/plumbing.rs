@@ -1,8 +1,10 @@
 //! API plumbing: OpenAPI document, problem documents, limits, locale, ops endpoints.
 
 use axum::http::{Method, StatusCode};
+use gongzhi_kernel::authz::Role;
 use gongzhi_platform::testing::TestApp;
 use gongzhi_platform::web::Access;
+use serde_json::json;
 
 use super::fixture::*;
 
@@ -40,6 +42,42 @@ async fn openapi_document_matches_the_snapshot_and_every_api_route() {
         .filter(|r| r.path.starts_with("/api/v1/"))
         .count();
     assert_eq!(documented, routed, "every documented operation is routed");
+    // The document says what the server does: errors are problem documents, parameters sit
+    // where they are sent, public operations need no credentials.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let here = format!("{method} {path}");
+            for (status, resp) in op["responses"].as_object().unwrap() {
+                if status == "default" || status.starts_with('4') || status.starts_with('5') {
+                    let content = resp["content"].as_object().unwrap();
+                    assert!(
+                        content.keys().all(|k| k == "application/problem+json"),
+                        "{here} {status}: {content:?}"
+                    );
+                }
+            }
+            assert!(op["responses"].get("default").is_some(), "{here}");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{here}: {name} is not in the path"
+                    );
+                }
+            }
+            let public = app.state.routes.iter().any(|r| {
+                r.path == path
+                    && r.method.as_str().eq_ignore_ascii_case(method)
+                    && r.access == Access::Public
+            });
+            assert_eq!(
+                op.get("security") == Some(&serde_json::json!([{}])),
+                public,
+                "{here}"
+            );
+        }
+    }
     insta::assert_snapshot!("openapi", r.text());
 }
 
@@ -71,7 +109,9 @@ async fn malformed_oversized_and_mistyped_bodies_are_problems() {
             Some(("application/json", br#"{"code": 5}"#.to_vec())),
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "code", "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["code"], "input.expected_text");
     let r = admin
         .send(
             Method::POST,
@@ -164,6 +204,7 @@ async fn every_route_declares_access() {
             "GET /api/v1/public/notices/{notice_id}",
             "GET /api/v1/public/ocds/extension.json",
             "GET /api/v1/public/ocds/records/{ocid}",
+            "GET /api/v1/public/ocds/release-schema.json",
             "GET /api/v1/public/ocds/releases",
             "GET /api/v1/public/ocds/releases/{ocid}",
             "GET /api/v1/public/org-categories",
@@ -196,4 +237,146 @@ async fn every_route_declares_access() {
             "POST /public/surveys/{purchase_contract_id}",
         ]
     );
+}
+
+fn is_problem(r: &gongzhi_platform::testing::TestResponse) -> bool {
+    r.headers["content-type"] == "application/problem+json" && r.json()["status"].is_u64()
+}
+
+#[tokio::test]
+async fn every_api_error_is_a_problem_in_the_request_language() {
+    let app = app().await;
+    let admin = district_admin(&app).await;
+    let sup = app
+        .user("qu.supervisor", &[(Role::Supervisor, DISTRICT)])
+        .await;
+    let anon = app.anon();
+    // Query strings: a bad number and an impossible date name their field, in either language.
+    let r = anon.get("/api/v1/public/orgs?limit=abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(is_problem(&r));
+    assert_eq!(r.json()["errors"][0]["field"], "limit");
+    assert!(
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("整数")
+    );
+    let r = anon
+        .clone()
+        .english()
+        .get("/api/v1/public/orgs?limit=abc")
+        .await;
+    assert!(
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("whole number")
+    );
+    let r = sup.get("/api/v1/audit?from=2026-02-30T00:00:00Z").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["field"], "from");
+    // Bodies: an impossible date in JSON names its field.
+    let r = admin
+        .post_json(
+            "/api/v1/orgs/applications",
+            json!({"name": "x", "legal_form": "community_org", "tier": "filed", "territory": COMMUNITY_A, "founded_on": "2026-02-30"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.json()["errors"][0]["field"], "founded_on");
+    // Path parameters that cannot name anything, unknown routes, wrong methods.
+    for path in [
+        "/api/v1/public/contracts/not-a-uuid",
+        "/api/v1/public/orgs/%00",
+        "/api/v1/territories/%FF",
+        "/api/v1/nothing-here",
+    ] {
+        let r = admin.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.text());
+        assert!(is_problem(&r), "{path}: {}", r.text());
+    }
+    let r = admin
+        .send(Method::DELETE, "/api/v1/territories", None)
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(is_problem(&r), "{}", r.text());
+    assert!(r.headers.contains_key("allow"));
+    let r = admin
+        .clone()
+        .english()
+        .send(Method::PUT, "/api/v1/me", None)
+        .await;
+    assert_eq!(
+        r.json()["title"],
+        "This address does not accept that request method"
+    );
+    // Pages keep the project's error page.
+    let r = anon.get("/public/orgs/not-a-uuid").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let r = anon.send(Method::DELETE, "/login", None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}
+
+#[tokio::test]
+async fn text_is_cleaned_at_the_edge_the_same_on_both_databases() {
+    let app = app().await;
+    let admin = district_admin(&app).await;
+    // NUL (which PostgreSQL cannot store) and other control characters: a field message,
+    // nothing saved.
+    for bad in [r"桥东\u0000社区", r"桥东\u001b社区", r"桥东\u0085社区"] {
+        let body = format!(r#"{{"code": "440308001003", "name": "{bad}", "kind": "community"}}"#);
+        let r = admin
+            .send(
+                Method::POST,
+                "/api/v1/territories",
+                Some(("application/json", body.into_bytes())),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text()
+        );
+        assert_eq!(r.json()["errors"][0]["field"], "name");
+        assert_eq!(r.json()["errors"][0]["code"], "text.control");
+    }
+    assert_eq!(
+        admin.get("/api/v1/territories/440308001003").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Zero-width and bidirectional characters are removed, and the text is composed (NFC).
+    let r = admin
+        .post_json(
+            "/api/v1/territories",
+            json!({"code": "440308001003", "name": "\u{202E}桥\u{200B}东社区\u{FEFF}", "kind": "community"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["name"], "桥东社区");
+    let r = admin
+        .patch_json(
+            "/api/v1/territories/440308001003",
+            json!({"name": "Cafe\u{301}社区", "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["name"], "Caf\u{e9}社区");
+    // Query strings too: a NUL in a search is refused, not sent to the database.
+    let r = app.anon().get("/api/v1/public/orgs?q=%00").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "q");
 }

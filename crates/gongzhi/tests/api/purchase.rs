@@ -1821,6 +1821,68 @@ fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
     );
 }
 
+/// JSON Merge Patch (RFC 7386), as OCDS applies an extension's schema to the core schema.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+/// Every field of a release is declared by the core schema or our extension, and none is empty
+/// (what the Data Review Tool reports as additional and empty fields).
+fn assert_declared_and_filled(schema: &Value, node: &Value, value: &Value, path: &str) {
+    let resolve = |n: &Value| -> Value {
+        match n.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.trim_start_matches("#/definitions/");
+                let mut out = schema["definitions"][name].clone();
+                // Sibling keywords of the reference (our extension's titles) stay.
+                if let (Value::Object(o), Value::Object(extra)) = (&mut out, n) {
+                    for (k, v) in extra {
+                        if k != "$ref" {
+                            o.entry(k.clone()).or_insert(v.clone());
+                        }
+                    }
+                }
+                out
+            }
+            None => n.clone(),
+        }
+    };
+    let node = resolve(node);
+    match value {
+        Value::Null => panic!("{path} is null"),
+        Value::String(s) => assert!(!s.is_empty(), "{path} is an empty string"),
+        Value::Array(items) => {
+            assert!(!items.is_empty(), "{path} is an empty list");
+            for (i, x) in items.iter().enumerate() {
+                assert_declared_and_filled(schema, &node["items"], x, &format!("{path}/{i}"));
+            }
+        }
+        Value::Object(map) => {
+            assert!(!map.is_empty(), "{path} is an empty object");
+            let props = &node["properties"];
+            for (k, x) in map {
+                assert!(
+                    props.get(k).is_some(),
+                    "{path}/{k} is declared neither in OCDS 1.1 nor in our extension"
+                );
+                assert_declared_and_filled(schema, &props[k], x, &format!("{path}/{k}"));
+            }
+        }
+        _ => {}
+    }
+}
+
 fn codes(list: &str) -> Vec<String> {
     std::fs::read_to_string(format!("{OCDS}/codelists/{list}.csv"))
         .unwrap()
@@ -2098,10 +2160,31 @@ async fn every_ocds_package_validates_against_the_schemas_and_codelists() {
     bad["releases"][0].as_object_mut().unwrap().remove("ocid");
     assert!(!releases.is_valid(&bad));
     assert_eq!(s.app.count("proc_releases").await as usize, total);
+    // Our extension in the OCDS extension format: its schema patch is named and served beside
+    // it, and with it every field of every release is declared, and none is empty.
     let ext = anon.get("/api/v1/public/ocds/extension.json").await.json();
+    assert_eq!(ext["schemas"], json!(["release-schema.json"]));
+    assert!(ext.get("release-schema").is_none(), "no inline schema");
+    let patch = anon.get("/api/v1/public/ocds/release-schema.json").await;
+    assert_eq!(patch.status, 200);
+    let mut extended = schema("release-schema.json");
+    merge_patch(&mut extended, &patch.json());
+    let all = anon
+        .get(&format!(
+            "/api/v1/public/ocds/releases?district=440308&year={year}&limit=1000"
+        ))
+        .await
+        .json();
+    assert_eq!(all["releases"].as_array().unwrap().len(), total);
+    for (i, rel) in all["releases"].as_array().unwrap().iter().enumerate() {
+        assert_declared_and_filled(&extended, &extended, rel, &format!("releases/{i}"));
+    }
+    // The validator has teeth here too.
+    let mut bad = all["releases"][0].clone();
+    bad["tender"]["madeUp"] = json!("x");
     assert!(
-        ext["release-schema"]["definitions"]["Contract"]["properties"]["performanceEvaluation"]
-            .is_object()
+        std::panic::catch_unwind(|| assert_declared_and_filled(&extended, &extended, &bad, "r"))
+            .is_err()
     );
 }
 

@@ -1,5 +1,6 @@
+use crate::web::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
@@ -110,14 +111,45 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+}
+
+/// The filters alone, for the export (which takes every match up to its ceiling).
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Territory code: entries of that node and below.
+    pub scope: Option<String>,
+    /// Action prefix, e.g. `territory.` or `auth.login`.
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// Username of the actor.
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        AuditFilter {
+            scope: self.scope.clone(),
+            action: self.action.clone(),
+            entity_type: self.entity_type.clone(),
+            entity_id: self.entity_id.clone(),
+            actor: self.actor.clone(),
+            from: self.from,
+            to: self.to,
+        }
+    }
 }
 
 async fn filtered(
     state: &AppState,
     actor: &gongzhi_kernel::authz::Actor,
-    q: &AuditQuery,
+    q: &AuditFilter,
 ) -> AppResult<Select<audit_entry::Entity>> {
     let filter = if let Some(code) = &q.scope {
         let node = territory_svc::get(&state.db.read, code)
@@ -189,7 +221,7 @@ pub async fn query(
     };
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, uuid::Uuid)> = page.decode()?;
-    let mut query = filtered(state, actor, q).await?;
+    let mut query = filtered(state, actor, &q.filter()).await?;
     if let Some((at, id)) = after {
         // A row-value comparison lets both backends seek the (level, at, id) index.
         query = query.filter(
@@ -212,12 +244,12 @@ pub async fn query(
 pub const EXPORT_MAX_ROWS: u64 = 100_000;
 
 /// The same entries as CSV (UTF-8 with BOM so Excel reads Chinese), at most 100,000 rows.
-#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(AuditFilter),
     responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn export_csv(
     State(state): State<AppState>,
     me: CurrentActor,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<AuditFilter>,
 ) -> AppResult<impl IntoResponse> {
     let rows = filtered(&state, &me.actor, &q)
         .await?

@@ -24,7 +24,11 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// The message key of a conflict or bad request, e.g. `error.stale_version`.
+    #[schema(nullable = false)]
+    pub code: Option<String>,
     /// Per-field messages (validation problems only).
+    #[schema(nullable = false)]
     pub errors: Option<Vec<ProblemField>>,
 }
 

@@ -1,6 +1,7 @@
+use crate::web::{Path, Query};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use gongzhi_kernel::authz::ResourceScope;
@@ -104,6 +105,7 @@ impl From<territory::Model> for TerritoryView {
 pub struct ListQuery {
     /// Children of this node; without it, every node in the caller's scope in tree order.
     pub parent: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

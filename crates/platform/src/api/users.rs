@@ -1,5 +1,6 @@
+use crate::web::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use gongzhi_kernel::authz::{ResourceScope, Role};
@@ -102,6 +103,7 @@ pub struct ListQuery {
     pub scope: Option<String>,
     /// Username prefix.
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

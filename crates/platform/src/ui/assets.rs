@@ -1,7 +1,7 @@
 //! Static files compiled into the binary (vendored Bootstrap, htmx, ECharts and our own small
 //! script and stylesheet), so a deployment is one file and needs no Node or CDN.
 
-use axum::extract::Path;
+use crate::web::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 

@@ -396,11 +396,11 @@ impl IntoResponse for PageError {
         let kind = match status.as_u16() {
             401 => "401",
             403 => "403",
-            404 => "404",
+            404 | 405 => "404",
             409 => "409",
             413 => "413",
-            422 | 400 => "400",
-            429 | 423 => "429",
+            422 | 400 | 415 => "400",
+            429 => "429",
             _ => "500",
         };
         let c = PageCtx {
@@ -427,6 +427,12 @@ impl IntoResponse for PageError {
                 .as_str()
                 .unwrap_or("")
                 .to_string(),
+            // A refusal no form shows (a query or a form sent outside the page): say what.
+            AppError::Validation(errors) => errors
+                .iter()
+                .map(crate::i18n::field_message)
+                .collect::<Vec<_>>()
+                .join("；"),
             _ => tr_in(locale, &format!("page.error.{kind}.detail"), &[]),
         };
         let page = ErrorPage {
@@ -446,10 +452,16 @@ impl IntoResponse for PageError {
 
 /// The HTML 404 for unknown non-API paths.
 pub async fn not_found_page(req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        return AppError::NotFound.into_response();
+    error_for(req.uri().path(), AppError::NotFound)
+}
+
+/// An error as the path's surface shows it: a problem document under `/api/`, a page elsewhere.
+pub fn error_for(path: &str, e: AppError) -> Response {
+    if path.starts_with("/api/") {
+        e.into_response()
+    } else {
+        PageError(e).into_response()
     }
-    PageError(AppError::NotFound).into_response()
 }
 
 /// A validation failure becomes a form state; anything else stays an error page.

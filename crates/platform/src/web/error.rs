@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("validation failed")]
     Validation(ValidationErrors),
     /// A stale version or a state that no longer allows the action; the key explains.
@@ -74,6 +76,7 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -91,6 +94,7 @@ impl AppError {
             AppError::Csrf => "csrf",
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Validation(_) => "validation",
             AppError::Conflict(_) => "conflict",
             AppError::BadRequest(_) => "bad_request",
@@ -158,5 +162,22 @@ impl IntoResponse for AppError {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         resp
+    }
+}
+
+impl AppError {
+    /// The error of a bare status that no handler explained (a rejection by the framework).
+    pub fn from_status(status: StatusCode) -> AppError {
+        match status.as_u16() {
+            401 => AppError::Unauthenticated,
+            403 => AppError::Forbidden,
+            404 => AppError::NotFound,
+            405 => AppError::MethodNotAllowed,
+            413 => AppError::PayloadTooLarge,
+            415 => AppError::UnsupportedMediaType,
+            429 => AppError::RateLimited { seconds: 60 },
+            400..=499 => AppError::BadRequest("error.bad_request"),
+            _ => AppError::Internal(anyhow::anyhow!("unexplained status {status}")),
+        }
     }
 }

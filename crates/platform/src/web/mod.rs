@@ -3,7 +3,8 @@
 
 mod auth;
 mod error;
-mod json;
+mod extract;
+pub mod openapi;
 pub mod ops;
 pub mod pagination;
 mod routes;
@@ -16,7 +17,7 @@ use gongzhi_kernel::authz::{Actor, Denied, Permission, Policy, ResourceScope};
 
 pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer, session_cookie};
 pub use error::{AppError, AppResult};
-pub use json::ApiJson;
+pub use extract::{ApiJson, Form, Path, Query, Rejection, clean_json};
 pub use pagination::{Page, PageParams};
 pub use routes::{Access, Probe, RouteDef, Routes};
 
@@ -35,7 +36,8 @@ pub struct AppInner {
     pub calendar: WorkingCalendar,
     pub files: Arc<dyn crate::files::FileStore>,
     pub routes: Vec<RouteDef>,
-    pub openapi: utoipa::openapi::OpenApi,
+    /// The finished OpenAPI document, rendered once.
+    pub openapi: String,
     pub modules: Vec<Arc<dyn Module>>,
     pub login_limiter: auth::RateLimiter,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,

@@ -45,10 +45,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 async fn openapi_json(State(state): State<AppState>) -> Response {
-    match state.openapi.to_pretty_json() {
-        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
+        .into_response()
 }
 
 /// The process-wide Prometheus recorder (installed once, shared by every app in the process).

@@ -1,0 +1,367 @@
+//! Request extractors for every handler: JSON bodies, query strings, forms and path parameters.
+//! Each one cleans the text it reads (`kernel::text::clean`: control characters refused with a
+//! field message, invisible format characters removed, NFC) and turns every rejection into the
+//! project's error: a problem document for `/api`, the error page otherwise. Type errors and
+//! impossible values (a date of 30 February) name their field.
+
+use std::borrow::Cow;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gongzhi_kernel::{FieldError, ValidationErrors};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::AppError;
+
+/// Fields passed through as typed: secrets and opaque tokens are never altered.
+const RAW_FIELDS: [&str; 6] = [
+    "password",
+    "current_password",
+    "new_password",
+    "_csrf",
+    "_once",
+    "cursor",
+];
+
+fn is_raw(field: &str) -> bool {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    RAW_FIELDS.contains(&last)
+}
+
+/// An extractor's refusal: a problem document on the API, the error page on pages.
+pub struct Rejection {
+    pub error: AppError,
+    page: bool,
+}
+
+impl Rejection {
+    fn new(path: &str, error: AppError) -> Rejection {
+        Rejection {
+            error,
+            page: !path.starts_with("/api/"),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        if self.page {
+            crate::ui::PageError(self.error).into_response()
+        } else {
+            self.error.into_response()
+        }
+    }
+}
+
+/// Clean one text value of `field`, recording a refusal in `errors`.
+fn clean_into(field: &str, s: &mut String, errors: &mut ValidationErrors) {
+    if is_raw(field) {
+        return;
+    }
+    match gongzhi_kernel::text::clean(s) {
+        Ok(Cow::Borrowed(_)) => {}
+        Ok(Cow::Owned(c)) => *s = c,
+        Err(e) => errors.push(e.for_field(field)),
+    }
+}
+
+/// Clean every string of a JSON document (object keys become dotted field paths, array items
+/// their index: `milestones.0.name`).
+pub fn clean_json(value: &mut Value, path: &str, errors: &mut ValidationErrors) {
+    match value {
+        Value::String(s) => clean_into(path, s, errors),
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                clean_json(v, &join(path, &i.to_string()), errors);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                clean_json(v, &join(path, k), errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn join(path: &str, segment: &str) -> String {
+    if path.is_empty() {
+        segment.to_string()
+    } else {
+        format!("{path}.{segment}")
+    }
+}
+
+/// A deserialization failure as a field message: which field, and what was wrong with it.
+fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> FieldError {
+    let mut path = String::new();
+    for seg in err.path().iter() {
+        let s = match seg {
+            serde_path_to_error::Segment::Seq { index } => index.to_string(),
+            serde_path_to_error::Segment::Map { key } => key.clone(),
+            serde_path_to_error::Segment::Enum { variant } => variant.clone(),
+            serde_path_to_error::Segment::Unknown => continue,
+        };
+        path = join(&path, &s);
+    }
+    let message = err.inner().to_string();
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        return FieldError::new(join(&path, name), "input.required");
+    }
+    let field = if path.is_empty() { "body".into() } else { path };
+    let key = match message.split_once(", expected ") {
+        Some((got, expected)) if got.starts_with("invalid type") => {
+            let e = expected.trim_start_matches("a ").trim_start_matches("an ");
+            if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
+                "input.expected_integer"
+            } else if e.starts_with('f') || e.contains("number") {
+                "input.expected_number"
+            } else if e.contains("bool") {
+                "input.expected_boolean"
+            } else if e.contains("string") || e.contains("char") {
+                "input.expected_text"
+            } else if e.contains("sequence") || e.contains("tuple") {
+                "input.expected_list"
+            } else if e.contains("map") || e.starts_with("struct") {
+                "input.expected_object"
+            } else {
+                "input.invalid_value"
+            }
+        }
+        _ if message.starts_with("invalid digit") || message.contains("number too large") => {
+            "input.expected_integer"
+        }
+        _ => "input.invalid_value",
+    };
+    FieldError::new(field, key)
+}
+
+/// A JSON body (`application/json` or `…+json`): malformed JSON is 400, a body over the limit
+/// 413, another content type 415; text is cleaned; a wrong type or impossible value is 422
+/// naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Rejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Rejection> {
+        let path = req.uri().path().to_string();
+        let refuse = |e| Rejection::new(&path, e);
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::trim)
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        if !json {
+            return Err(refuse(AppError::UnsupportedMediaType));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            refuse(if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("error.json_malformed")
+            })
+        })?;
+        let mut value: Value = serde_json::from_slice(&bytes)
+            .map_err(|_| refuse(AppError::BadRequest("error.json_malformed")))?;
+        let mut errors = ValidationErrors::new();
+        clean_json(&mut value, "", &mut errors);
+        errors.into_result().map_err(|e| refuse(e.into()))?;
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| refuse(field_error(e).into()))
+    }
+}
+
+/// Clean `key=value` pairs; with `drop_empty`, an empty value counts as not given (HTML forms
+/// send `?year=` for an empty field). Returns the pairs encoded again.
+fn clean_pairs(raw: &[u8], drop_empty: bool) -> Result<String, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(raw) {
+        if drop_empty && v.is_empty() {
+            continue;
+        }
+        let mut v = v.into_owned();
+        clean_into(&k, &mut v, &mut errors);
+        out.append_pair(&k, &v);
+    }
+    errors.into_result()?;
+    Ok(out.finish())
+}
+
+fn from_pairs<T: DeserializeOwned>(encoded: &str) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| field_error(e).into())
+}
+
+/// The query string, cleaned and typed with field messages. On pages an empty value counts as
+/// not given (a filter form sends `?year=` for an empty field); the API takes what is sent, so
+/// `?from=` is an invalid date there.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Rejection> {
+        let path = parts.uri.path();
+        let raw = parts.uri.query().unwrap_or("");
+        clean_pairs(raw.as_bytes(), !path.starts_with("/api/"))
+            .map_err(AppError::from)
+            .and_then(|q| from_pairs(&q))
+            .map(Query)
+            .map_err(|e| Rejection::new(path, e))
+    }
+}
+
+/// A form body (`application/x-www-form-urlencoded`), cleaned and typed.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = Rejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Rejection> {
+        let path = req.uri().path().to_string();
+        let refuse = |e| Rejection::new(&path, e);
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form {
+            return Err(refuse(AppError::UnsupportedMediaType));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            refuse(if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("error.form_malformed")
+            })
+        })?;
+        clean_pairs(&bytes, false)
+            .map_err(AppError::from)
+            .and_then(|q| from_pairs(&q))
+            .map(Form)
+            .map_err(refuse)
+    }
+}
+
+/// Path parameters. A value that cannot name anything (a control character, text where an id
+/// belongs) is simply not found.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Rejection> {
+        let path = parts.uri.path().to_string();
+        let not_found = || Rejection::new(&path, AppError::NotFound);
+        let raw = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        let clean = raw
+            .iter()
+            .all(|(_, v)| matches!(gongzhi_kernel::text::clean(v), Ok(Cow::Borrowed(_))));
+        if !clean {
+            return Err(not_found());
+        }
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|_| not_found())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Input {
+        name: String,
+        count: i64,
+        on: Option<chrono::NaiveDate>,
+        items: Vec<Item>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Item {
+        share: i64,
+    }
+
+    fn error_of(v: Value) -> FieldError {
+        field_error(serde_path_to_error::deserialize::<_, Input>(v).unwrap_err())
+    }
+
+    #[test]
+    fn type_errors_and_impossible_dates_name_their_field() {
+        let e = error_of(serde_json::json!({"name": "x", "count": "many", "items": []}));
+        assert_eq!(
+            (e.field.as_str(), e.key),
+            ("count", "input.expected_integer")
+        );
+        let e =
+            error_of(serde_json::json!({"name": "x", "count": 1, "on": "2026-02-30", "items": []}));
+        assert_eq!((e.field.as_str(), e.key), ("on", "input.invalid_value"));
+        let e = error_of(serde_json::json!({"name": "x", "count": 1, "items": [{"share": 1}, {}]}));
+        assert_eq!(
+            (e.field.as_str(), e.key),
+            ("items.1.share", "input.required")
+        );
+        let e = error_of(serde_json::json!({"count": 1, "items": []}));
+        assert_eq!((e.field.as_str(), e.key), ("name", "input.required"));
+        let e = error_of(serde_json::json!({"name": 5, "count": 1, "items": []}));
+        assert_eq!((e.field.as_str(), e.key), ("name", "input.expected_text"));
+        let e = error_of(serde_json::json!(1));
+        assert_eq!(e.field, "body");
+    }
+
+    #[test]
+    fn json_text_is_cleaned_and_control_characters_refused_by_field() {
+        let mut v = serde_json::json!({
+            "name": "爱心\u{200B}互助会",
+            "password": "pa\u{200B}ss",
+            "milestones": [{"name": "ok"}, {"name": "bad\u{0}"}]
+        });
+        let mut errors = ValidationErrors::new();
+        clean_json(&mut v, "", &mut errors);
+        assert_eq!(v["name"], "爱心互助会");
+        assert_eq!(v["password"], "pa\u{200B}ss", "secrets are left as typed");
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, "milestones.1.name");
+        assert_eq!(errors.0[0].key, "text.control");
+    }
+
+    #[test]
+    fn query_pairs_drop_empty_values_and_name_bad_numbers() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            limit: Option<u64>,
+            q: Option<String>,
+        }
+        let q = clean_pairs(b"limit=&q=a%E2%80%8Bb", true).unwrap();
+        let parsed: Q = from_pairs(&q).unwrap();
+        assert_eq!((parsed.limit, parsed.q.as_deref()), (None, Some("ab")));
+        let err = from_pairs::<Q>("limit=abc").err().unwrap();
+        let AppError::Validation(v) = err else {
+            panic!()
+        };
+        assert_eq!(
+            (v.0[0].field.as_str(), v.0[0].key),
+            ("limit", "input.expected_integer")
+        );
+        assert!(clean_pairs(b"q=%00", true).is_err());
+    }
+}
