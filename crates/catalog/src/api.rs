@@ -41,7 +41,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/catalog-changes", Access::Permission(CATALOG_READ), list_changes)
         .probe_query("node={foreign_street}")
         .post("/api/v1/catalog-changes", Access::Permission(CATALOG_PROPOSE), propose)
-        .probe_json(r#"{"node":"{foreign_street}","kind":"retire_item","code":"A05-01","reason":"探针：服务已由社区直接提供"}"#)
+        .probe_json(r#"{"node":"{foreign_street}","kind":"add_item","code":"A05-98","reason":"探针：居民提出新的服务需求","item":{"code":"A05-98","category":"A05","name":"探针服务","description":"探针：为社区居民提供的新服务","tier":"community","unit":"场","price_min":"1,000","price_max":"2,000.50"}}"#)
         .get("/api/v1/catalog-changes/{catalog_change_id}", Access::Permission(CATALOG_READ), get_change)
         .post("/api/v1/catalog-changes/{catalog_change_id}/transitions", Access::Permission(CATALOG_READ), decide)
         .probe_json(r#"{"transition":"approve","version":1}"#)

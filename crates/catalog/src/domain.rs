@@ -506,9 +506,18 @@ fn text_len(errors: &mut ValidationErrors, field: &str, v: &str, min: usize, max
     }
 }
 
-fn price(errors: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<i64> {
+fn price(
+    errors: &mut ValidationErrors,
+    field: &str,
+    v: &Option<String>,
+    max: Money,
+) -> Option<i64> {
     let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
     match Money::parse(s) {
+        Ok(m) if m > max => {
+            errors.push(FieldError::new(field, "money.too_large").arg("max", max));
+            None
+        }
         Ok(m) if !m.is_negative() => Some(m.fen()),
         Ok(_) => {
             errors.push(FieldError::new(field, "catalog.price_negative"));
@@ -521,10 +530,11 @@ fn price(errors: &mut ValidationErrors, field: &str, v: &Option<String>) -> Opti
     }
 }
 
-/// Check an item; `categories` are the district's category codes.
+/// Check an item against the district's categories; guide prices at most `max_price`.
 pub fn validate_item(
     input: &ItemInput,
     categories: &[String],
+    max_price: Money,
 ) -> Result<ItemDef, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let code = input.code.trim().to_string();
@@ -555,8 +565,8 @@ pub fn validate_item(
     if !TIERS.contains(&input.tier.as_str()) {
         errors.push(FieldError::new("tier", "catalog.tier_unknown"));
     }
-    let min = price(&mut errors, "price_min", &input.price_min);
-    let max = price(&mut errors, "price_max", &input.price_max);
+    let min = price(&mut errors, "price_min", &input.price_min, max_price);
+    let max = price(&mut errors, "price_max", &input.price_max, max_price);
     if let (Some(a), Some(b)) = (min, max)
         && a > b
     {
@@ -1037,6 +1047,7 @@ mod tests {
                 ..Default::default()
             },
             &["A".into()],
+            gongzhi_kernel::MoneyLimits::default().max(gongzhi_kernel::AmountKind::CatalogPrice),
         )
         .unwrap()
     }

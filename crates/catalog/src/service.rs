@@ -271,7 +271,11 @@ async fn proposer_node(
 }
 
 /// Turn an input into a checked change against the district's categories.
-pub fn change_of(input: &ChangeInput, categories: &[String]) -> Result<Change, ValidationErrors> {
+pub fn change_of(
+    input: &ChangeInput,
+    categories: &[String],
+    max_price: gongzhi_kernel::Money,
+) -> Result<Change, ValidationErrors> {
     let code = || -> Result<String, ValidationErrors> {
         input
             .code
@@ -286,7 +290,7 @@ pub fn change_of(input: &ChangeInput, categories: &[String]) -> Result<Change, V
             let Some(i) = &input.item else {
                 return Err(FieldError::new("item", "catalog.required").into());
             };
-            let def = domain::validate_item(i, categories)?;
+            let def = domain::validate_item(i, categories, max_price)?;
             Ok(if input.kind == "add_item" {
                 Change::AddItem(def)
             } else {
@@ -347,7 +351,11 @@ pub async fn propose(
         .map(|c| c.code)
         .collect();
     let reason = check_reason(&input.reason);
-    let c = change_of(input, &cats);
+    let max_price = state
+        .config
+        .money_limits
+        .max(gongzhi_kernel::AmountKind::CatalogPrice);
+    let c = change_of(input, &cats, max_price);
     // Report every problem of the form at once.
     let (c, reason) = match (c, reason) {
         (Ok(c), Ok(r)) => (c, r),

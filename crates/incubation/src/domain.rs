@@ -293,7 +293,10 @@ pub fn assess(
             None => e.add(format!("scores.{key}"), "incubation.required"),
             Some(s) => {
                 check_range(&mut e, &format!("scores.{key}"), *s, 0, max);
-                total += s;
+                // Summed only within range, so the total cannot overflow.
+                if (0..=max).contains(s) {
+                    total += s;
+                }
             }
         }
     }

@@ -13,4 +13,4 @@ pub mod workflow;
 pub use calendar::WorkingCalendar;
 pub use codes::{DivisionCode, DivisionLevel, IdCardNumber, PhoneNumber, Uscc};
 pub use error::{CodeError, FieldError, ValidationErrors};
-pub use money::Money;
+pub use money::{AmountKind, Money, MoneyLimits};

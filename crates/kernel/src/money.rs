@@ -144,6 +144,83 @@ impl FromStr for Money {
     }
 }
 
+/// What an amount is for; each kind has its own ceiling in [`MoneyLimits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountKind {
+    /// One budget line of a street or the district for a year.
+    BudgetLine,
+    /// Anything about one purchase: a project's budget, a bid, a contract's price and its
+    /// milestone shares, a payment, a top-up, the open-tender threshold.
+    Purchase,
+    /// A fine recorded against an organization.
+    Fine,
+    /// A catalog item's guide price.
+    CatalogPrice,
+}
+
+/// The largest amount of each kind the platform accepts, in whole yuan. Every amount is bounded
+/// at the edge, so that no sum the platform makes (a district's budget lines, a contract's
+/// payments) can leave the range of `i64` fen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MoneyLimits {
+    pub budget_line_yuan: i64,
+    pub purchase_yuan: i64,
+    pub fine_yuan: i64,
+    pub catalog_price_yuan: i64,
+}
+
+impl Default for MoneyLimits {
+    fn default() -> Self {
+        MoneyLimits {
+            // 100亿元: more than a district's whole annual budget.
+            budget_line_yuan: 10_000_000_000,
+            // 10亿元 for one purchase of services.
+            purchase_yuan: 1_000_000_000,
+            // 1亿元.
+            fine_yuan: 100_000_000,
+            catalog_price_yuan: 100_000_000,
+        }
+    }
+}
+
+/// Never more than this, whatever the configuration says: a million lines at this ceiling still
+/// sum inside `i64` fen.
+const HARD_CEILING_YUAN: i64 = 50_000_000_000;
+
+impl MoneyLimits {
+    pub fn max(&self, kind: AmountKind) -> Money {
+        let yuan = match kind {
+            AmountKind::BudgetLine => self.budget_line_yuan,
+            AmountKind::Purchase => self.purchase_yuan,
+            AmountKind::Fine => self.fine_yuan,
+            AmountKind::CatalogPrice => self.catalog_price_yuan,
+        };
+        Money(yuan.clamp(0, HARD_CEILING_YUAN) * 100)
+    }
+
+    /// An amount of this kind: more than zero (`money.not_positive`) and at most the ceiling
+    /// (`money.too_large`, naming it).
+    pub fn positive(&self, kind: AmountKind, fen: i64) -> Result<Money, CodeError> {
+        if fen <= 0 {
+            return Err(CodeError::new("money.not_positive"));
+        }
+        self.at_most(kind, fen)
+    }
+
+    /// An amount of this kind that may be zero: not negative and at most the ceiling.
+    pub fn at_most(&self, kind: AmountKind, fen: i64) -> Result<Money, CodeError> {
+        if fen < 0 {
+            return Err(CodeError::new("money.negative"));
+        }
+        let max = self.max(kind);
+        if fen > max.0 {
+            return Err(CodeError::new("money.too_large").arg("max", max));
+        }
+        Ok(Money(fen))
+    }
+}
+
 impl fmt::Display for Money {
     /// `¥1,234.56`, `-¥12.30`, `¥0.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,6 +305,53 @@ mod tests {
             "-¥92,233,720,368,547,758.08"
         );
         assert_eq!(format!("{:>10}", Money::from_fen(100)), "     ¥1.00");
+    }
+
+    #[test]
+    fn amounts_are_bounded_by_kind() {
+        let l = MoneyLimits::default();
+        assert_eq!(l.positive(AmountKind::BudgetLine, 100).unwrap(), Money(100));
+        assert_eq!(
+            l.positive(AmountKind::BudgetLine, 0).unwrap_err().key,
+            "money.not_positive"
+        );
+        assert_eq!(
+            l.positive(AmountKind::Purchase, -1).unwrap_err().key,
+            "money.not_positive"
+        );
+        assert_eq!(
+            l.at_most(AmountKind::Fine, -1).unwrap_err().key,
+            "money.negative"
+        );
+        assert!(l.at_most(AmountKind::Fine, 0).is_ok());
+        let e = l
+            .positive(AmountKind::BudgetLine, 1_000_000_000_001)
+            .unwrap_err();
+        assert_eq!(e.key, "money.too_large");
+        assert_eq!(e.get("max"), Some("¥10,000,000,000.00"));
+        assert_localised(&e);
+        assert!(
+            l.positive(AmountKind::BudgetLine, 1_000_000_000_000)
+                .is_ok()
+        );
+        assert!(l.positive(AmountKind::Purchase, i64::MAX).is_err());
+        let silly = MoneyLimits {
+            budget_line_yuan: i64::MAX,
+            ..l
+        };
+        assert_eq!(
+            silly.max(AmountKind::BudgetLine),
+            Money(HARD_CEILING_YUAN * 100)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_million_lines_at_the_ceiling_sum_in_range(n in 1i64..=1_000_000) {
+            let max = MoneyLimits { budget_line_yuan: i64::MAX, ..MoneyLimits::default() }
+                .max(AmountKind::BudgetLine);
+            prop_assert!(max.checked_mul(n).is_some());
+        }
     }
 
     #[test]

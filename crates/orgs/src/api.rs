@@ -344,18 +344,26 @@ pub async fn edit(
     State(state): State<AppState>,
     me: CurrentActor,
     Path(org_id): Path<String>,
-    ApiJson(body): ApiJson<crate::changes::OrgPatch>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Json<OrgView>> {
+    let body = crate::changes::OrgPatch::read(&body)?;
     let o = crate::changes::edit(&state, &me.actor, &AuditActor::from(&me), &org_id, &body).await?;
     Ok(Json(view_of(&state, o).await?))
 }
 
+/// The key facts to change (absent ones stay) and why. Read part by part
+/// (`gongzhi_platform::web::typed`), so a field that fails is named.
 #[derive(Deserialize, ToSchema)]
 pub struct ChangeRequest {
     #[serde(flatten)]
     pub facts: crate::domain::KeyFacts,
     /// Why the facts change (e.g. the new person in charge was elected).
     pub reason: String,
+}
+
+#[derive(Deserialize)]
+struct Reason {
+    reason: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -402,15 +410,17 @@ pub async fn propose_change(
     State(state): State<AppState>,
     me: CurrentActor,
     Path(org_id): Path<String>,
-    ApiJson(body): ApiJson<ChangeRequest>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<(StatusCode, Json<ChangeView>)> {
+    let facts: crate::domain::KeyFacts = gongzhi_platform::web::typed(&body)?;
+    let Reason { reason } = gongzhi_platform::web::typed(&body)?;
     let c = crate::changes::propose(
         &state,
         &me.actor,
         &AuditActor::from(&me),
         &org_id,
-        &body.facts,
-        &body.reason,
+        &facts,
+        &reason,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(change_view(c))))

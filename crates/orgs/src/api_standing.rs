@@ -22,7 +22,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/orgs/{org_id}/standing", Access::Permission(ORG_READ), get_standing)
         .post("/api/v1/orgs/{org_id}/standing/events", Access::Permission(ORG_STANDING), record_event)
-        .probe_json(r#"{"kind":"warning","occurred_on":"2026-01-05","note":"探针","version":1}"#)
+        .probe_json(r#"{"kind":"fine","amount_fen":300000,"occurred_on":"2026-01-05","note":"探针","version":1}"#)
         .post("/api/v1/org-list-entries/{entry_id}/actions", Access::Permission(ORG_READ), entry_action)
         .probe_json(r#"{"action":"remove","version":1,"reason":"探针"}"#)
         .post("/api/v1/orgs/{org_id}/grades", Access::Permission(ORG_GRADE), award_grade)

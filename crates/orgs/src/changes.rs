@@ -47,10 +47,9 @@ pub fn input_of(o: &org::Model, categories: Vec<String>) -> OrgInput {
     }
 }
 
-/// Everyday facts; absent fields stay as they are. Key facts are accepted only while the
-/// record is still the applicant's draft (or returned for changes).
+/// Everyday facts; absent fields stay as they are.
 #[derive(Debug, Clone, Default, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
-pub struct OrgPatch {
+pub struct EverydayFacts {
     /// The version you last read.
     pub version: i32,
     pub categories: Option<Vec<String>>,
@@ -62,8 +61,27 @@ pub struct OrgPatch {
     pub staff_count: Option<i32>,
     pub social_worker_count: Option<i32>,
     pub party_org: Option<String>,
+}
+
+/// Everyday facts and key facts. Key facts that differ from the record are accepted only while
+/// it is still the applicant's draft (or returned for changes).
+#[derive(Debug, Clone, Default, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
+pub struct OrgPatch {
+    #[serde(flatten)]
+    pub facts: EverydayFacts,
     #[serde(flatten)]
     pub key_facts: KeyFacts,
+}
+
+impl OrgPatch {
+    /// Read part by part, so that a field that fails is named (inside a flattened part serde
+    /// would lose its path).
+    pub fn read(v: &serde_json::Value) -> AppResult<OrgPatch> {
+        Ok(OrgPatch {
+            facts: gongzhi_platform::web::typed(v)?,
+            key_facts: gongzhi_platform::web::typed(v)?,
+        })
+    }
 }
 
 async fn check(
@@ -237,7 +255,7 @@ pub async fn edit(
     if !open && !LIVE_STATES.contains(&o.state.as_str()) {
         return Err(AppError::Conflict("org.ended"));
     }
-    if patch.version != o.version {
+    if patch.facts.version != o.version {
         return Err(AppError::Conflict("error.stale_version"));
     }
     let cats = categories_of(&state.db.read, &[o.id])
@@ -257,11 +275,11 @@ pub async fn edit(
         errors.into_result()?;
     }
     let mut input = changed.apply(before.clone());
-    if let Some(c) = &patch.categories {
+    if let Some(c) = &patch.facts.categories {
         input.categories = c.clone();
     }
     macro_rules! take {
-        ($($f:ident),*) => { $( if patch.$f.is_some() { input.$f = patch.$f.clone(); } )* };
+        ($($f:ident),*) => { $( if patch.facts.$f.is_some() { input.$f = patch.facts.$f.clone(); } )* };
     }
     take!(
         founded_on,
@@ -273,8 +291,9 @@ pub async fn edit(
         party_org
     );
     // The phone as the API shows it (masked) is the stored one, resent.
-    if patch.contact_phone.is_some() && patch.contact_phone != service::masked_phone(&o) {
-        input.contact_phone = patch.contact_phone.clone();
+    if patch.facts.contact_phone.is_some() && patch.facts.contact_phone != service::masked_phone(&o)
+    {
+        input.contact_phone = patch.facts.contact_phone.clone();
     }
     let txn = state.db.write.begin().await?;
     let (v, node) = check(&txn, &input, o.id).await?;
@@ -286,7 +305,7 @@ pub async fn edit(
             &gongzhi_kernel::authz::ResourceScope::territory(node.path.clone()),
         )?;
     }
-    let updated = save(&txn, &o, patch.version, &v, &node).await?;
+    let updated = save(&txn, &o, patch.facts.version, &v, &node).await?;
     audit::record(
         &txn,
         who,

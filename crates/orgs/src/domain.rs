@@ -230,11 +230,11 @@ pub fn validate(
     };
     let staff_count = input.staff_count.unwrap_or(0);
     let social_worker_count = input.social_worker_count.unwrap_or(0);
-    if staff_count < 0 {
-        e.add("staff_count", "org.count_negative");
+    if !(0..=MAX_STAFF).contains(&staff_count) {
+        e.add("staff_count", "org.count_range");
     }
-    if social_worker_count < 0 {
-        e.add("social_worker_count", "org.count_negative");
+    if !(0..=MAX_STAFF).contains(&social_worker_count) {
+        e.add("social_worker_count", "org.count_range");
     } else if social_worker_count > staff_count.max(0) {
         e.add("social_worker_count", "org.social_workers_exceed_staff");
     }
@@ -468,6 +468,9 @@ pub static KEY_FACT_CHANGE: WorkflowDef<ChangeCtx> = WorkflowDef {
         },
     ],
 };
+
+/// More staff than any social organization has.
+pub const MAX_STAFF: i32 = 100_000;
 
 /// The key facts a change may propose; absent ones stay as they are.
 #[derive(

@@ -379,6 +379,20 @@ pub async fn record_event(
     input: &EventInput,
 ) -> AppResult<()> {
     let o = for_staff(state, actor, org_id, ORG_STANDING).await?;
+    // Only a fine carries an amount, and it is bounded like every amount.
+    if let Some(fen) = input.amount_fen {
+        if input.kind.trim() != "fine" {
+            return Err(AppError::field(
+                "amount_fen",
+                "standing.amount_only_for_fines",
+            ));
+        }
+        state
+            .config
+            .money_limits
+            .positive(gongzhi_kernel::AmountKind::Fine, fen)
+            .map_err(|e| AppError::Validation(e.for_field("amount_fen").into()))?;
+    }
     let kind = standing::classify(input.kind.trim(), input.amount_fen).map_err(|key| {
         AppError::from(FieldError::new(
             if key == "standing.fine_amount_required" {

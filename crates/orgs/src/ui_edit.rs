@@ -16,7 +16,7 @@ use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppState, CurrentActor};
 
 use crate::ORG_EDIT;
-use crate::changes::{self, OrgPatch};
+use crate::changes::{self, EverydayFacts, OrgPatch};
 use crate::domain::{KEY_FACT_CHANGE, KeyFacts, PARTY_ORG};
 use crate::entity::{org, org_category, org_change};
 use crate::service;
@@ -301,16 +301,18 @@ pub async fn edit_submit(
     }
     let key_inline = matches!(o.state.as_str(), "draft" | "returned");
     let patch = OrgPatch {
-        version: text("version").and_then(|v| v.parse().ok()).unwrap_or(0),
-        categories: Some(categories.clone()),
-        founded_on,
-        service_areas: Some(text("service_areas").unwrap_or_default()),
-        target_groups: Some(text("target_groups").unwrap_or_default()),
-        supervising_unit: Some(text("supervising_unit").unwrap_or_default()),
-        contact_phone: Some(text("contact_phone").unwrap_or_default()),
-        staff_count,
-        social_worker_count,
-        party_org: text("party_org"),
+        facts: EverydayFacts {
+            version: text("version").and_then(|v| v.parse().ok()).unwrap_or(0),
+            categories: Some(categories.clone()),
+            founded_on,
+            service_areas: Some(text("service_areas").unwrap_or_default()),
+            target_groups: Some(text("target_groups").unwrap_or_default()),
+            supervising_unit: Some(text("supervising_unit").unwrap_or_default()),
+            contact_phone: Some(text("contact_phone").unwrap_or_default()),
+            staff_count,
+            social_worker_count,
+            party_org: text("party_org"),
+        },
         key_facts: if key_inline {
             facts
         } else {

@@ -294,8 +294,10 @@ pub async fn standing_submit(
     let op = get("op");
     let result = match op.as_str() {
         "event" => {
+            // The form has one amount field; it belongs to fines only.
             let amount_fen = match get("amount_yuan").trim() {
                 "" => Ok(None),
+                _ if get("kind").trim() != "fine" => Ok(None),
                 s => gongzhi_kernel::Money::parse(s).map(|m| Some(m.fen())),
             };
             match (amount_fen, date("occurred_on")) {

@@ -42,6 +42,8 @@ pub struct Config {
     pub upload_max_bytes: usize,
     /// How often the scheduler looks for due jobs; 0 turns scheduled jobs off.
     pub job_tick_seconds: u64,
+    /// The largest amount of each kind accepted, in yuan (`[money_limits]` in gongzhi.toml).
+    pub money_limits: gongzhi_kernel::MoneyLimits,
 }
 
 impl Default for Config {
@@ -63,6 +65,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             upload_max_bytes: 10 * 1024 * 1024,
             job_tick_seconds: 60,
+            money_limits: gongzhi_kernel::MoneyLimits::default(),
         }
     }
 }

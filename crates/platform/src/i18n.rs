@@ -163,7 +163,12 @@ mod tests {
                         // The call's arguments: up to the first `)` (keys are plain literals).
                         let args = &text[at + call.len()..];
                         let args = &args[..args.find(')').unwrap_or(args.len()).min(200)];
-                        for lit in args.split('"').skip(1).step_by(2) {
+                        // `field("a.b", key)` and `FieldError::new("a.b", key)` name a field
+                        // first (a nested one looks like a key): skip that literal.
+                        let names_field = matches!(call, "field(" | "FieldError::new(")
+                            && args.trim_start().starts_with('"');
+                        let skip = if names_field { 1 } else { 0 };
+                        for lit in args.split('"').skip(1).step_by(2).skip(skip) {
                             if keyish(lit) && !cat.contains_key(lit) {
                                 missing.push(format!("{}: {lit}", path.display()));
                             }

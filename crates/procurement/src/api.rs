@@ -694,12 +694,19 @@ pub async fn get_project(
     Ok(Json(v))
 }
 
+/// A draft's new content and the version it was read at. Read part by part
+/// (`gongzhi_platform::web::typed`), so a field that fails is named.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ProjectPatch {
     #[serde(flatten)]
     pub project: ProjectInput,
     /// The project's version you last read.
     pub version: i32,
+}
+
+#[derive(Deserialize)]
+struct VersionRead {
+    version: i32,
 }
 
 /// Edit a draft.
@@ -710,15 +717,17 @@ pub async fn update_project(
     State(state): State<AppState>,
     me: CurrentActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ProjectPatch>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Json<ProjectView>> {
+    let VersionRead { version } = gongzhi_platform::web::typed(&body)?;
+    let project: ProjectInput = gongzhi_platform::web::typed(&body)?;
     let p = projects::update(
         &state,
         &me.actor,
         &AuditActor::from(&me),
         &id,
-        &body.project,
-        body.version,
+        &project,
+        version,
     )
     .await?;
     Ok(Json(project_view(p)))
@@ -738,9 +747,14 @@ pub async fn decide_project(
     ApiJson(body): ApiJson<ProjectStep>,
 ) -> AppResult<Json<ProjectView>> {
     let who = AuditActor::from(&me);
-    let p = match (body.step.transition.as_str(), &body.notice) {
+    let step = TransitionInput {
+        transition: body.transition.clone(),
+        reason: body.reason.clone(),
+        version: body.version,
+    };
+    let p = match (step.transition.as_str(), &body.notice) {
         ("publish", Some(n)) => {
-            notices::publish(&state, &me.actor, &who, &id, n, body.step.version).await?
+            notices::publish(&state, &me.actor, &who, &id, n, step.version).await?
         }
         ("publish", None) => {
             return Err(gongzhi_platform::web::AppError::field(
@@ -755,21 +769,25 @@ pub async fn decide_project(
                 &me.actor,
                 &who,
                 &id,
-                body.step.version,
+                step.version,
                 body.bid,
-                body.step.reason.as_deref(),
+                step.reason.as_deref(),
             )
             .await?
         }
-        _ => projects::decide(&state, &me.actor, &who, &id, &body.step).await?,
+        _ => projects::decide(&state, &me.actor, &who, &id, &step).await?,
     };
     Ok(Json(project_view(p)))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ProjectStep {
-    #[serde(flatten)]
-    pub step: TransitionInput,
+    /// submit / return / approve / publish / open / award / fail / cancel / relaunch
+    pub transition: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The project's version you last read.
+    pub version: i32,
     /// With `publish`: the notice and its deadlines.
     #[serde(default)]
     pub notice: Option<NoticeInput>,
@@ -1750,8 +1768,11 @@ pub async fn assign_evaluator(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PerformanceInput {
     pub contract: uuid::Uuid,
-    #[serde(flatten)]
-    pub evaluation: EvaluationInput,
+    /// One line per project target, in order.
+    pub targets: Vec<crate::performance::TargetResult>,
+    pub note: String,
+    /// The contract's version you last read.
+    pub version: i32,
 }
 
 /// Evaluate an accepted contract against its targets, with the survey's satisfaction weighted;
@@ -1768,7 +1789,11 @@ pub async fn evaluate_contract(
         &me.actor,
         &AuditActor::from(&me),
         &body.contract.to_string(),
-        &body.evaluation,
+        &EvaluationInput {
+            targets: body.targets,
+            note: body.note,
+            version: body.version,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(performance_view(e))))

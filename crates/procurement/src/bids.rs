@@ -146,9 +146,9 @@ pub async fn submit(
     if !may_respond(&p, o.id) {
         errors.push(FieldError::new("org", "procurement.not_invited"));
     }
-    if input.price_fen <= 0 {
-        errors.push(FieldError::new("price_fen", "procurement.amount_positive"));
-    } else if input.price_fen > p.budget_fen {
+    if svc::purchase_amount(state, &mut errors, "price_fen", input.price_fen)
+        .is_some_and(|price| price.fen() > p.budget_fen)
+    {
         errors.push(
             FieldError::new("price_fen", "procurement.price_over_budget")
                 .arg("budget", Money::from_fen(p.budget_fen)),

@@ -2,6 +2,7 @@
 //! conditional UPDATE whose WHERE clause carries the rule of `domain::BudgetLine`, so concurrent
 //! approvals and payments can never take a line below zero, on either database.
 
+use gongzhi_kernel::AmountKind;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, Money, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change};
@@ -54,9 +55,13 @@ pub async fn create(
     if !(this_year - 1..=this_year + 1).contains(&input.year) {
         errors.push(FieldError::new("year", "procurement.year_range"));
     }
-    if input.amount_fen <= 0 {
-        errors.push(FieldError::new("amount_fen", "procurement.amount_positive"));
-    }
+    errors.check(
+        "amount_fen",
+        state
+            .config
+            .money_limits
+            .positive(AmountKind::BudgetLine, input.amount_fen),
+    );
     fail_if(errors)?;
     let now = audit::now();
     let txn = state.db.write.begin().await?;
@@ -120,9 +125,11 @@ pub async fn set_amount(
 ) -> AppResult<budget_line::Model> {
     let l = get(state, actor, id).await?;
     state.authorize(actor, PURCHASE_MANAGE, &ResourceScope::territory(&l.path))?;
-    if input.amount_fen <= 0 {
-        return Err(AppError::field("amount_fen", "procurement.amount_positive"));
-    }
+    state
+        .config
+        .money_limits
+        .positive(AmountKind::BudgetLine, input.amount_fen)
+        .map_err(|e| AppError::Validation(e.for_field("amount_fen").into()))?;
     if l.version != input.version {
         return Err(AppError::Conflict("error.stale_version"));
     }

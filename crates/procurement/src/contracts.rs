@@ -23,6 +23,9 @@ use crate::domain::{self, CONTRACT, LongTermGrounds, MILESTONE, PROJECT};
 use crate::entity::{bid, contract, milestone, payment, report, variation, visit};
 use crate::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
+
+/// A contract pays in at most this many milestones (signing and top-ups together).
+const MAX_MILESTONES: usize = 24;
 use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE, PURCHASE_READ, budget, records};
 
 #[derive(Debug, Clone, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
@@ -107,16 +110,32 @@ pub async fn sign(
         errors.push(e);
     }
     let quantity = input.quantity.unwrap_or(p.quantity);
-    if quantity < 1 {
+    if !(1..=1_000_000).contains(&quantity) {
         errors.push(FieldError::new("quantity", "procurement.quantity_range"));
     }
+    if input.milestones.len() > MAX_MILESTONES {
+        errors.push(
+            FieldError::new("milestones", "procurement.too_many_milestones")
+                .arg("max", MAX_MILESTONES),
+        );
+    }
     let price = Money::from_fen(winner.price_fen);
+    let mut shares_ok = true;
+    for (i, m) in input.milestones.iter().enumerate() {
+        shares_ok &= svc::purchase_amount(
+            state,
+            &mut errors,
+            format!("milestones.{i}.share_fen"),
+            m.share_fen,
+        )
+        .is_some();
+    }
     let shares: Vec<Money> = input
         .milestones
         .iter()
         .map(|m| Money::from_fen(m.share_fen))
         .collect();
-    if let Err(e) = domain::check_shares(price, &shares) {
+    if shares_ok && let Err(e) = domain::check_shares(price, &shares) {
         errors.push(e);
     }
     for (i, m) in input.milestones.iter().enumerate() {
@@ -488,6 +507,9 @@ pub async fn pay(
     if c.state == "terminated" {
         return Err(AppError::Conflict("procurement.contract_closed"));
     }
+    let mut errors = ValidationErrors::new();
+    svc::purchase_amount(state, &mut errors, "amount_fen", input.amount_fen);
+    fail_if(errors)?;
     let amount = Money::from_fen(input.amount_fen);
     domain::check_payment(
         m.state == "accepted",
@@ -653,18 +675,28 @@ pub async fn vary(
     let top_up = match input.kind.as_str() {
         "top_up" => {
             let earlier = Money::from_fen(c.price_fen - c.original_fen);
-            if let Err(e) = domain::check_top_up(
-                Money::from_fen(c.original_fen),
-                earlier,
-                Money::from_fen(input.amount_fen),
-            ) {
+            if svc::purchase_amount(state, &mut errors, "amount_fen", input.amount_fen).is_some()
+                && let Err(e) = domain::check_top_up(
+                    Money::from_fen(c.original_fen),
+                    earlier,
+                    Money::from_fen(input.amount_fen),
+                )
+            {
                 errors.push(FieldError {
                     field: "amount_fen".into(),
                     ..e
                 });
             }
             match &input.milestone {
-                Some(m) if m.due_on >= svc::today() && m.due_on <= c.ends_on => {}
+                Some(m) if m.due_on >= svc::today() && m.due_on <= c.ends_on => {
+                    // The milestone pays for the top-up: its share is the amount added.
+                    if m.share_fen != input.amount_fen {
+                        errors.push(FieldError::new(
+                            "milestone.share_fen",
+                            "procurement.top_up_share",
+                        ));
+                    }
+                }
                 _ => errors.push(FieldError::new(
                     "milestone",
                     "procurement.milestone_outside_term",

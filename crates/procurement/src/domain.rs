@@ -196,6 +196,17 @@ pub struct Rubric {
 impl Rubric {
     /// 政府采购货物和服务招标投标管理办法: the price weight of services is 10–30.
     pub fn check(&self) -> Result<(), FieldError> {
+        // Each weight is a share of 100, so the sum below cannot overflow.
+        for (field, w) in [
+            ("price", self.price),
+            ("technical", self.technical),
+            ("quality", self.quality),
+            ("past_performance", self.past_performance),
+        ] {
+            if w > 100 {
+                return Err(FieldError::new(field, "procurement.rubric_total").arg("total", w));
+            }
+        }
         let total = self.price + self.technical + self.quality + self.past_performance;
         if total != 100 {
             return Err(FieldError::new("rubric", "procurement.rubric_total").arg("total", total));
@@ -331,7 +342,10 @@ pub fn check_top_up(original: Money, earlier: Money, new: Money) -> Result<(), F
         return Err(FieldError::new("amount", "procurement.amount_positive"));
     }
     let limit = original.fen() / 10;
-    if earlier.fen() + new.fen() > limit {
+    if earlier
+        .checked_add(new)
+        .is_none_or(|total| total.fen() > limit)
+    {
         return Err(
             FieldError::new("amount", "procurement.top_up_over_ten_percent")
                 .arg("left", Money::from_fen((limit - earlier.fen()).max(0))),
@@ -402,7 +416,10 @@ pub fn check_payment(
     if amount.fen() <= 0 {
         return Err(FieldError::new("amount", "procurement.amount_positive"));
     }
-    if paid_on_milestone.fen() + amount.fen() > share.fen() {
+    if paid_on_milestone
+        .checked_add(amount)
+        .is_none_or(|total| total > share)
+    {
         return Err(
             FieldError::new("amount", "procurement.payment_over_share").arg(
                 "left",
@@ -415,13 +432,19 @@ pub fn check_payment(
 
 /// Milestones' payment shares must add up to the contract price exactly.
 pub fn check_shares(price: Money, shares: &[Money]) -> Result<(), FieldError> {
-    let sum: i64 = shares.iter().map(|s| s.fen()).sum();
-    if shares.iter().any(|s| s.fen() <= 0) || sum != price.fen() {
-        return Err(FieldError::new("milestones", "procurement.shares_total")
+    // Summed with a check: shares near the limit of i64 must not wrap round to the price.
+    let sum = shares
+        .iter()
+        .try_fold(Money::ZERO, |acc, s| acc.checked_add(*s));
+    match sum {
+        Some(sum) if shares.iter().all(|s| s.fen() > 0) && sum == price => Ok(()),
+        sum => Err(FieldError::new("milestones", "procurement.shares_total")
             .arg("price", price)
-            .arg("sum", Money::from_fen(sum)));
+            .arg(
+                "sum",
+                sum.map(|s| s.to_string()).unwrap_or_else(|| "∞".into()),
+            )),
     }
-    Ok(())
 }
 
 /// 绩效评价 grades.

@@ -116,9 +116,7 @@ async fn validate(
         errors.push(FieldError::new("period_start", "procurement.period_past"));
     }
     let budget = Money::from_fen(input.budget_fen);
-    if input.budget_fen <= 0 {
-        errors.push(FieldError::new("budget_fen", "procurement.amount_positive"));
-    }
+    svc::purchase_amount(state, &mut errors, "budget_fen", input.budget_fen);
     let line = budget_line::Entity::find_by_id(input.budget_line_id)
         .one(conn)
         .await?;

@@ -48,8 +48,23 @@ impl Default for CreditModel {
 }
 
 impl CreditModel {
+    /// Base 0–100, a window of 1–10 years, and every other weight within ±100 points (so that
+    /// no rating's arithmetic can overflow, whatever is configured).
     pub fn check(&self) -> Result<(), gongzhi_kernel::FieldError> {
-        if !(0..=100).contains(&self.base) || !(1..=10).contains(&self.window_years) {
+        let weights = [
+            self.per_grade_level,
+            self.excellent,
+            self.good,
+            self.fair,
+            self.poor,
+            self.breach,
+            self.termination,
+            self.abnormal,
+        ];
+        if !(0..=100).contains(&self.base)
+            || !(1..=10).contains(&self.window_years)
+            || weights.iter().any(|w| !(-100..=100).contains(w))
+        {
             return Err(gongzhi_kernel::FieldError::new(
                 "credit_model",
                 "procurement.credit_model_range",

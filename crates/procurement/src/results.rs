@@ -66,7 +66,7 @@ pub async fn by_item(
         r.item_code = code;
         r.item_name = name;
         r.projects += n as u64;
-        r.budget_fen += b.unwrap_or(0);
+        r.budget_fen = add(r.budget_fen, b.unwrap_or(0))?;
     }
     let in_scope = Query::select()
         .column(project::Column::Id)
@@ -93,7 +93,7 @@ pub async fn by_item(
         contract_item.insert(c.id, code.clone());
         let r = out.entry(code).or_default();
         r.contracts += 1;
-        r.contract_fen += c.price_fen;
+        r.contract_fen = add(r.contract_fen, c.price_fen)?;
         r.terminated += u64::from(c.state == "terminated");
     }
     let evaluations = evaluation::Entity::find()
@@ -130,4 +130,11 @@ pub async fn by_item(
         }
     }
     Ok(out.into_values().collect())
+}
+
+/// Money sums are checked: amounts are bounded where they enter, so this never fails, but a sum
+/// out of range must be an error, never a wrapped number.
+fn add(a: i64, b: i64) -> AppResult<i64> {
+    a.checked_add(b)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a money sum left the range of i64")))
 }

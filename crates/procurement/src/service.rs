@@ -143,12 +143,12 @@ pub async fn put_settings(
         &ResourceScope::territory(&d.path),
     )?;
     let mut errors = gongzhi_kernel::ValidationErrors::new();
-    if input.open_tender_threshold_fen <= 0 {
-        errors.push(gongzhi_kernel::FieldError::new(
-            "open_tender_threshold_fen",
-            "procurement.amount_positive",
-        ));
-    }
+    purchase_amount(
+        state,
+        &mut errors,
+        "open_tender_threshold_fen",
+        input.open_tender_threshold_fen,
+    );
     if !(0..=100).contains(&input.satisfaction_pct) {
         errors.push(gongzhi_kernel::FieldError::new(
             "satisfaction_pct",
@@ -304,6 +304,23 @@ pub async fn step(
     )
     .await
     .map(|_| ())
+}
+
+/// An amount of one purchase (a budget, a price, a share, a payment, a top-up, the threshold):
+/// more than zero and within the configured ceiling, or a message on `field`.
+pub fn purchase_amount(
+    state: &AppState,
+    errors: &mut gongzhi_kernel::ValidationErrors,
+    field: impl Into<String>,
+    fen: i64,
+) -> Option<gongzhi_kernel::Money> {
+    errors.check(
+        field,
+        state
+            .config
+            .money_limits
+            .positive(gongzhi_kernel::AmountKind::Purchase, fen),
+    )
 }
 
 /// Text that must be given, trimmed, at most `max` characters.

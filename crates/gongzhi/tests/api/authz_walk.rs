@@ -11,6 +11,7 @@ use gongzhi_platform::entity::{api_token, role_assignment, user};
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::testing::{TestApp, TestClient};
 use gongzhi_platform::web::{Access, RouteDef};
+use serde_json::{Value, json};
 
 use super::fixture::*;
 
@@ -336,6 +337,27 @@ async fn every_route_refuses_anonymous_and_foreign_users() {
     assert!(checked >= 15);
 }
 
+/// Who may make a route's probe: the district admin; for what only a reviewer does, the reviewer
+/// the fixture seated; for what only an organization does (bidding), the admin of the
+/// organization named.
+async fn rightful(
+    app: &TestApp,
+    route: &RouteDef,
+    values: &HashMap<&'static str, String>,
+) -> TestClient {
+    let Access::Permission(p) = route.access else {
+        panic!("{} {} is not a permission route", route.method, route.path)
+    };
+    if app.state.policy.role_has(Role::DistrictAdmin, p) {
+        district_admin(app).await
+    } else if app.state.policy.role_has(Role::Reviewer, p) {
+        app.login(&values["reviewer"]).await
+    } else {
+        let org = values["org_id"].parse().unwrap();
+        org_role(app, "probe.org", org, Role::OrgAdmin).await
+    }
+}
+
 #[tokio::test]
 async fn probes_succeed_for_their_rightful_user() {
     // Each on a fresh database, so one route's change cannot hide another's refusal.
@@ -349,19 +371,7 @@ async fn probes_succeed_for_their_rightful_user() {
         if let Some(stages) = names_purchase(route) {
             purchase_values(&app, &mut values, stages).await;
         }
-        // The district admin; for what only a reviewer does, the reviewer the fixture seated;
-        // for what only an organization does (bidding), the admin of the organization named.
-        let Access::Permission(p) = route.access else {
-            unreachable!()
-        };
-        let admin = if app.state.policy.role_has(Role::DistrictAdmin, p) {
-            district_admin(&app).await
-        } else if app.state.policy.role_has(Role::Reviewer, p) {
-            app.login(&values["reviewer"]).await
-        } else {
-            let org = values["org_id"].parse().unwrap();
-            org_role(&app, "probe.org", org, Role::OrgAdmin).await
-        };
+        let admin = rightful(&app, route, &values).await;
         let (status, body) = call(&admin, route, &values).await;
         assert!(
             (status.is_success() || (is_page(route) && status == StatusCode::SEE_OTHER)),
@@ -370,4 +380,194 @@ async fn probes_succeed_for_their_rightful_user() {
             route.path
         );
     }
+}
+
+/// Where an operation's request body carries money: `_fen` integers and yuan strings
+/// (`price_min`, `price_max`), as paths of object keys with `*` for array items.
+fn money_fields(doc: &Value, schema: &Value, at: &[String], out: &mut Vec<Vec<String>>) {
+    let schema = match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    };
+    for variant in ["allOf", "oneOf", "anyOf"] {
+        for s in schema[variant].as_array().into_iter().flatten() {
+            money_fields(doc, s, at, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        let mut here = at.to_vec();
+        here.push("*".into());
+        money_fields(doc, items, &here, out);
+    }
+    for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+        let mut here = at.to_vec();
+        here.push(name.clone());
+        if name.ends_with("_fen") || name == "price_min" || name == "price_max" {
+            out.push(here.clone());
+        }
+        money_fields(doc, prop, &here, out);
+    }
+}
+
+/// Set every value at `path` (`*` = each item) to `v`; false when the body has none there.
+fn set_at(body: &mut Value, path: &[String], v: &Value) -> bool {
+    let Some((head, rest)) = path.split_first() else {
+        *body = v.clone();
+        return true;
+    };
+    match (head.as_str(), body) {
+        ("*", Value::Array(items)) => {
+            let mut any = false;
+            for x in items.iter_mut() {
+                any |= set_at(x, rest, v);
+            }
+            any
+        }
+        (k, Value::Object(map)) => map.get_mut(k).is_some_and(|x| set_at(x, rest, v)),
+        _ => false,
+    }
+}
+
+/// Amounts no input may take: beyond i64, at its ends, negative, zero, past every ceiling,
+/// fractions of a fen; and random integers from the whole range.
+fn extremes(yuan_text: bool) -> Vec<Value> {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let random: Vec<i64> = (0..4)
+        .map(|_| {
+            proptest::strategy::Strategy::new_tree(&proptest::prelude::any::<i64>(), &mut runner)
+                .map(|t| proptest::strategy::ValueTree::current(&t))
+                .unwrap()
+        })
+        .collect();
+    if yuan_text {
+        let mut v: Vec<Value> = [
+            "92233720368547758.07",
+            "92,233,720,368,547,758.08",
+            "-1",
+            "1e30",
+            "100000000000",
+            "0.001",
+        ]
+        .iter()
+        .map(|s| json!(s))
+        .collect();
+        v.extend(
+            random
+                .iter()
+                .map(|n| json!(format!("{}.{:02}", n / 100, (n % 100).abs()))),
+        );
+        return v;
+    }
+    let mut v = vec![
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(u64::MAX),
+        json!(-1),
+        json!(0),
+        // One fen over the largest ceiling (a budget line, ¥10,000,000,000).
+        json!(1_000_000_000_001i64),
+        json!(1.5),
+        json!(1e300),
+        json!("100"),
+    ];
+    v.extend(random.iter().map(|n| json!(n)));
+    v
+}
+
+#[tokio::test]
+async fn every_money_input_refuses_extremes_and_changes_nothing() {
+    let base = TestApp::new(gongzhi::modules()).await;
+    let doc: Value = serde_json::from_str(&base.state.openapi).unwrap();
+    let routes = base.state.routes.clone();
+    drop(base);
+    let mut exercised = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = op["requestBody"]["content"]
+                .get("application/json")
+                .map(|c| &c["schema"])
+            else {
+                continue;
+            };
+            let mut fields = Vec::new();
+            money_fields(&doc, schema, &[], &mut fields);
+            if fields.is_empty() {
+                continue;
+            }
+            let route = routes
+                .iter()
+                .find(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method))
+                .unwrap();
+            let probe = route.probe.and_then(|p| p.body).unwrap_or_else(|| {
+                panic!(
+                    "{method} {path} takes money: give it a JSON probe that carries every amount"
+                )
+            });
+            let app = app().await;
+            let mut values = foreign_values(&app).await;
+            if let Some(stages) = names_purchase(route) {
+                purchase_values(&app, &mut values, stages).await;
+            }
+            let user = rightful(&app, route, &values).await;
+            let body: Value = serde_json::from_str(&fill(probe, &values, route)).unwrap();
+            let uri = fill(route.path, &values, route);
+            let before = app.count("audit_entries").await;
+            for field in &fields {
+                let mut probe_has_it = body.clone();
+                assert!(
+                    set_at(&mut probe_has_it, field, &Value::Null),
+                    "{method} {path}: the probe must carry {}",
+                    field.join(".")
+                );
+                let yuan = field.last().is_some_and(|f| !f.ends_with("_fen"));
+                for extreme in extremes(yuan) {
+                    let mut b = body.clone();
+                    set_at(&mut b, field, &extreme);
+                    let r = user
+                        .send(
+                            route.method.clone(),
+                            &uri,
+                            Some(("application/json", b.to_string().into_bytes())),
+                        )
+                        .await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "{method} {path} with {} = {extreme}: {}",
+                        field.join("."),
+                        r.text()
+                    );
+                    let named = field.iter().rfind(|s| *s != "*").unwrap();
+                    assert!(
+                        r.error_fields().iter().any(|f| f.contains(named.as_str())),
+                        "{method} {path} with {} = {extreme} names the field: {}",
+                        field.join("."),
+                        r.text()
+                    );
+                }
+                exercised += 1;
+                println!("money input {method} {path} {}", field.join("."));
+            }
+            assert_eq!(
+                app.count("audit_entries").await,
+                before,
+                "{method} {path}: a refused amount changed something"
+            );
+            // The desks that summed unbounded amounts answer, and the plain probe still works.
+            let street = app.user("b.desk", &[(Role::StreetAdmin, STREET_B)]).await;
+            let district = app
+                .user("qu.desk", &[(Role::DistrictAdmin, DISTRICT)])
+                .await;
+            for who in [street, district] {
+                let q = who.get("/api/v1/purchase-queue").await;
+                assert_eq!(q.status, StatusCode::OK, "{}", q.text());
+            }
+            let (status, text) = call(&user, route, &values).await;
+            assert!(
+                status.is_success(),
+                "{method} {path}: the probe itself: {status} {text}"
+            );
+        }
+    }
+    assert!(exercised >= 12, "only {exercised} money inputs found");
 }

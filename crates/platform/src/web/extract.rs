@@ -182,6 +182,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// One typed part of a JSON body already read, with field messages. For inputs made of parts:
+/// inside a `#[serde(flatten)]` part serde loses the path of the field that fails, so such
+/// inputs are read part by part instead.
+pub fn typed<T: DeserializeOwned>(v: &Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(v).map_err(|e| field_error(e).into())
+}
+
 /// Clean `key=value` pairs; with `drop_empty`, an empty value counts as not given (HTML forms
 /// send `?year=` for an empty field). Returns the pairs encoded again.
 fn clean_pairs(raw: &[u8], drop_empty: bool) -> Result<String, ValidationErrors> {
