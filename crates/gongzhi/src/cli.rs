@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gongzhi_kernel::authz::Role;
-use gongzhi_platform::audit::{AuditActor, VerifyOutcome};
+use gongzhi_platform::audit::{self, AuditActor, VerifyOutcome};
 use gongzhi_platform::entity::user;
 use gongzhi_platform::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::{AppState, Config, Db, identity, territory};
@@ -187,6 +187,7 @@ async fn open_app(config: &Config) -> anyhow::Result<gongzhi_platform::app::App>
     let db = Db::connect(&config.database_url()).await?;
     let modules = crate::modules();
     gongzhi_platform::migration::run(&db.write, &modules).await?;
+    audit::ensure_ring(config, &db).await?;
     gongzhi_platform::app::build(config.clone(), db, modules)
 }
 
@@ -331,10 +332,16 @@ async fn command(state: &AppState, command: Command) -> anyhow::Result<ExitCode>
                     }
                 }
                 AuditCommand::RotateKey => {
-                    // Seal what the old key authenticated, then sign with the new one.
+                    // Seal what the old key authenticated; it is retired after that seal.
                     state.audit.seal_all(&state.db).await?;
+                    use gongzhi_platform::sea_orm::{EntityTrait, QueryOrder};
+                    let last_seal = gongzhi_platform::entity::audit_seal::Entity::find()
+                        .order_by_desc(gongzhi_platform::entity::audit_seal::Column::SealNo)
+                        .one(&state.db.read)
+                        .await?
+                        .map_or(0, |s| s.seal_no);
                     let mut ring = (*state.audit.keys).clone();
-                    let id = ring.rotate().id.clone();
+                    let id = ring.rotate(last_seal).id.clone();
                     ring.save()?;
                     println!(
                         "新签名密钥 / new signing key {id} added to {}",
@@ -465,8 +472,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         crate::demo::print_accounts(crate::demo::DEMO_PASSWORD);
     }
     let db = state.db.clone();
-    gongzhi_platform::app::spawn_audit_sealer(state.clone());
-    gongzhi_platform::jobs::spawn_scheduler(state.clone());
+    let sealer = gongzhi_platform::app::spawn_audit_sealer(state.clone());
+    let scheduler = gongzhi_platform::jobs::spawn_scheduler(state.clone());
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!(
         "Gongzhi 共治 listening on http://{} ({})",
@@ -480,6 +487,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Stop the timers first, so the last seal does not race the sealer's own tick.
+    sealer.abort();
+    let _ = sealer.await;
+    if let Some(s) = scheduler {
+        s.abort();
+        let _ = s.await;
+    }
     let sealed = state.audit.seal_all(&db).await?;
     db.close().await;
     tracing::info!(sealed, "shut down");

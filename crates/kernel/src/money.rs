@@ -345,13 +345,14 @@ mod tests {
         );
     }
 
-    proptest! {
-        #[test]
-        fn a_million_lines_at_the_ceiling_sum_in_range(n in 1i64..=1_000_000) {
-            let max = MoneyLimits { budget_line_yuan: i64::MAX, ..MoneyLimits::default() }
-                .max(AmountKind::BudgetLine);
-            prop_assert!(max.checked_mul(n).is_some());
+    #[test]
+    fn a_million_lines_at_the_hard_ceiling_sum_in_range() {
+        let max = MoneyLimits {
+            budget_line_yuan: i64::MAX,
+            ..MoneyLimits::default()
         }
+        .max(AmountKind::BudgetLine);
+        assert!(max.checked_mul(1_000_000).is_some());
     }
 
     #[test]

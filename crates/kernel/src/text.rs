@@ -11,22 +11,28 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::error::CodeError;
 
-/// Invisible characters that only change the display of what is around them.
+/// Invisible characters that only change the display of what is around them, or hide text.
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
-        '\u{061C}'          // Arabic letter mark
+        '\u{00AD}' // soft hyphen
+            | '\u{034F}' // combining grapheme joiner
+            | '\u{061C}' // Arabic letter mark
+            | '\u{180E}' // Mongolian vowel separator
             | '\u{200B}'..='\u{200F}' // zero-width space, non-joiner, joiner; LRM, RLM
             | '\u{202A}'..='\u{202E}' // bidirectional embeddings and overrides
             | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
             | '\u{2066}'..='\u{2069}' // bidirectional isolates
             | '\u{FEFF}' // zero-width no-break space (byte-order mark)
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+            | '\u{E0000}'..='\u{E007F}' // tag characters (can carry hidden text)
     )
 }
 
-/// Control characters that are refused: C0 except tab, line feed and carriage return; DEL; C1.
+/// Control characters that are refused: C0 (except tab, line feed and carriage return), DEL
+/// and C1, which is all of Unicode's Cc.
 pub fn is_refused_control(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{0080}'..='\u{009F}')
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// The text as stored: refused with `text.control` (naming the character's position, counted
@@ -79,6 +85,7 @@ mod tests {
         assert_eq!(clean("爱心\u{200B}互助会").unwrap(), "爱心互助会");
         assert_eq!(clean("\u{202E}exe.pdf").unwrap(), "exe.pdf");
         assert_eq!(clean("\u{FEFF}名称\u{2066}x\u{2069}").unwrap(), "名称x");
+        assert_eq!(clean("爱\u{AD}心\u{E0041}\u{E0042}").unwrap(), "爱心");
     }
 
     #[test]

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::OrgInput;
 use crate::entity::{org, org_category};
-use crate::service::{self, OrgQuery};
+use crate::service::{self, OrgFilter};
 use crate::{ORG_APPLY, ORG_EDIT, ORG_READ, ORG_REGISTER};
+use gongzhi_platform::web::PageParams;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -179,14 +180,15 @@ async fn with_categories(
 }
 
 /// The directory within the caller's scope: search by name, USCC, category, tier, state, territory.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgQuery), responses((status = 200, body = Page<OrgView>)))]
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(OrgFilter, PageParams), responses((status = 200, body = Page<OrgView>)))]
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentActor,
-    Query(q): Query<OrgQuery>,
+    Query(q): Query<OrgFilter>,
+    Query(p): Query<PageParams>,
 ) -> AppResult<Json<Page<OrgView>>> {
     let (page, mut cats) =
-        with_categories(&state, service::list(&state, &me.actor, &q).await?).await?;
+        with_categories(&state, service::list(&state, &me.actor, &q, &p).await?).await?;
     Ok(Json(page.map(|o| {
         let c = cats.remove(&o.id).unwrap_or_default();
         view(o, c)
@@ -261,13 +263,15 @@ pub async fn transition(
 }
 
 /// The public directory: filed and registered organizations, without personal data.
-#[utoipa::path(get, path = "/api/v1/public/orgs", tag = "public", params(OrgQuery), security(()),
+#[utoipa::path(get, path = "/api/v1/public/orgs", tag = "public", params(OrgFilter, PageParams), security(()),
     responses((status = 200, body = Page<PublicOrgView>)))]
 pub async fn public_list(
     State(state): State<AppState>,
-    Query(q): Query<OrgQuery>,
+    Query(q): Query<OrgFilter>,
+    Query(p): Query<PageParams>,
 ) -> AppResult<Json<Page<PublicOrgView>>> {
-    let (page, mut cats) = with_categories(&state, service::list_public(&state, &q).await?).await?;
+    let (page, mut cats) =
+        with_categories(&state, service::list_public(&state, &q, &p).await?).await?;
     let ids: Vec<uuid::Uuid> = page.items.iter().map(|o| o.id).collect();
     let mut badges = crate::standing_svc::badges(
         &state.db.read,
@@ -351,8 +355,7 @@ pub async fn edit(
     Ok(Json(view_of(&state, o).await?))
 }
 
-/// The key facts to change (absent ones stay) and why. Read part by part
-/// (`gongzhi_platform::web::typed`), so a field that fails is named.
+/// The key facts to change (absent ones stay) and why.
 #[derive(Deserialize, ToSchema)]
 pub struct ChangeRequest {
     #[serde(flatten)]
@@ -361,9 +364,20 @@ pub struct ChangeRequest {
     pub reason: String,
 }
 
-#[derive(Deserialize)]
-struct Reason {
-    reason: String,
+impl ChangeRequest {
+    /// Read part by part, so that a field that fails is named (inside a flattened part serde
+    /// would lose its path).
+    fn read(v: &serde_json::Value) -> AppResult<ChangeRequest> {
+        #[derive(Deserialize)]
+        struct Reason {
+            reason: String,
+        }
+        let Reason { reason } = gongzhi_platform::web::typed(v)?;
+        Ok(ChangeRequest {
+            facts: gongzhi_platform::web::typed(v)?,
+            reason,
+        })
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -412,15 +426,14 @@ pub async fn propose_change(
     Path(org_id): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<(StatusCode, Json<ChangeView>)> {
-    let facts: crate::domain::KeyFacts = gongzhi_platform::web::typed(&body)?;
-    let Reason { reason } = gongzhi_platform::web::typed(&body)?;
+    let body = ChangeRequest::read(&body)?;
     let c = crate::changes::propose(
         &state,
         &me.actor,
         &AuditActor::from(&me),
         &org_id,
-        &facts,
-        &reason,
+        &body.facts,
+        &body.reason,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(change_view(c))))

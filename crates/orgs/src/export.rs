@@ -18,7 +18,7 @@ pub async fn export_xlsx(
     me: CurrentActor,
     Query(f): Query<OrgFilter>,
 ) -> AppResult<impl IntoResponse> {
-    let rows = service::list_all(&state, &me.actor, &f.into()).await?;
+    let rows = service::list_all(&state, &me.actor, &f).await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|o| o.id).collect();
     let mut cats = service::categories_of(&state.db.read, &ids).await?;
     let mut wb = Workbook::new();

@@ -13,6 +13,7 @@ use gongzhi_platform::sea_orm::{
     QuerySelect, Select, Set, TransactionTrait,
 };
 use gongzhi_platform::territory as territory_svc;
+use gongzhi_platform::web::PageParams;
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 use gongzhi_platform::workflow::{self, Target};
 use serde_json::json;
@@ -350,30 +351,8 @@ pub async fn transition(
     Ok(updated)
 }
 
-/// Filters of the directory.
-#[derive(Debug, Default, Clone, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OrgQuery {
-    /// Part of the name (Chinese works: `爱心`).
-    pub q: Option<String>,
-    pub uscc: Option<String>,
-    pub category: Option<String>,
-    pub tier: Option<String>,
-    pub state: Option<String>,
-    /// Territory code: organizations of that node and below.
-    pub territory: Option<String>,
-    /// Evaluation grade in force, 1 to 5.
-    pub grade: Option<String>,
-    /// abnormal / serious (on that list now) / clear (on neither)
-    pub standing: Option<String>,
-    /// hub_org / federation (recognized as such now), or `any` for either.
-    pub hub: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
-    pub cursor: Option<String>,
-}
-
-/// Filters of the directory without paging (the export takes every match).
+/// Filters of the directory; paging comes apart (`PageParams`), and the export takes every
+/// match.
 #[derive(Debug, Default, Clone, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrgFilter {
@@ -391,24 +370,6 @@ pub struct OrgFilter {
     pub standing: Option<String>,
     /// hub_org / federation (recognized as such now), or `any` for either.
     pub hub: Option<String>,
-}
-
-impl From<OrgFilter> for OrgQuery {
-    fn from(f: OrgFilter) -> OrgQuery {
-        OrgQuery {
-            q: f.q,
-            uscc: f.uscc,
-            category: f.category,
-            tier: f.tier,
-            state: f.state,
-            territory: f.territory,
-            grade: f.grade,
-            standing: f.standing,
-            hub: f.hub,
-            limit: None,
-            cursor: None,
-        }
-    }
 }
 
 fn contains(col: org::Column, needle: &str) -> gongzhi_platform::sea_orm::sea_query::Expr {
@@ -435,7 +396,7 @@ enum NameSearch {
 /// At most this many organizations behind a piece, it leads the search.
 const RARE_PIECE: i64 = 1_000;
 
-async fn plan_name(conn: &impl ConnectionTrait, q: &OrgQuery) -> AppResult<NameSearch> {
+async fn plan_name(conn: &impl ConnectionTrait, q: &OrgFilter) -> AppResult<NameSearch> {
     let grams = match q.q.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => domain::name_grams(text),
         _ => return Ok(NameSearch::Walk),
@@ -472,7 +433,7 @@ async fn plan_name(conn: &impl ConnectionTrait, q: &OrgQuery) -> AppResult<NameS
 
 fn apply_filters(
     mut query: Select<org::Entity>,
-    q: &OrgQuery,
+    q: &OrgFilter,
     name: &NameSearch,
 ) -> Select<org::Entity> {
     let nz = |o: &Option<String>| {
@@ -577,7 +538,8 @@ fn in_scope(filter: &ScopeFilter) -> gongzhi_platform::sea_orm::Condition {
 pub async fn list(
     state: &AppState,
     actor: &Actor,
-    q: &OrgQuery,
+    q: &OrgFilter,
+    params: &PageParams,
 ) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
     let filter = match q.territory.as_deref().filter(|s| !s.is_empty()) {
         Some(code) => {
@@ -602,13 +564,14 @@ pub async fn list(
         .filter(in_scope(&filter))
         .filter(not_draft);
     let name = plan_name(&state.db.read, q).await?;
-    page(state, apply_filters(query, q, &name), q).await
+    page(state, apply_filters(query, q, &name), params).await
 }
 
 /// The public directory: filed and registered organizations only.
 pub async fn list_public(
     state: &AppState,
-    q: &OrgQuery,
+    q: &OrgFilter,
+    params: &PageParams,
 ) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
     let mut q = q.clone();
     q.state = None;
@@ -620,18 +583,14 @@ pub async fn list_public(
         query = query.filter(in_scope(&ScopeFilter::subtree(node.path)));
     }
     let name = plan_name(&state.db.read, &q).await?;
-    page(state, apply_filters(query, &q, &name), &q).await
+    page(state, apply_filters(query, &q, &name), params).await
 }
 
 async fn page(
     state: &AppState,
     mut query: Select<org::Entity>,
-    q: &OrgQuery,
+    params: &PageParams,
 ) -> AppResult<gongzhi_platform::web::Page<org::Model>> {
-    let params = gongzhi_platform::web::PageParams {
-        limit: q.limit,
-        cursor: q.cursor.clone(),
-    };
     let limit = params.limit()?;
     if let Some((name, id)) = params.decode::<(String, uuid::Uuid)>()? {
         query = query.filter(
@@ -656,18 +615,21 @@ async fn page(
 pub const EXPORT_MAX_ROWS: u64 = 100_000;
 
 /// Every organization the actor may see under the filters, by name (at most 100,000), for export.
-pub async fn list_all(state: &AppState, actor: &Actor, q: &OrgQuery) -> AppResult<Vec<org::Model>> {
+pub async fn list_all(
+    state: &AppState,
+    actor: &Actor,
+    q: &OrgFilter,
+) -> AppResult<Vec<org::Model>> {
     let mut out = Vec::new();
-    let mut q = OrgQuery {
+    let mut params = PageParams {
         limit: Some(200),
         cursor: None,
-        ..q.clone()
     };
     loop {
-        let page = list(state, actor, &q).await?;
+        let page = list(state, actor, q, &params).await?;
         out.extend(page.items);
         match page.next_cursor {
-            Some(c) if (out.len() as u64) < EXPORT_MAX_ROWS => q.cursor = Some(c),
+            Some(c) if (out.len() as u64) < EXPORT_MAX_ROWS => params.cursor = Some(c),
             _ => break,
         }
     }

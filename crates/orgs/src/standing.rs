@@ -80,11 +80,16 @@ pub fn classify(kind: &str, amount_fen: Option<i64>) -> Result<&'static str, &'s
             _ => Err("standing.fine_amount_required"),
         };
     }
-    RECORDABLE
+    let known = RECORDABLE
         .iter()
         .find(|k| **k == kind)
         .copied()
-        .ok_or("standing.kind_unknown")
+        .ok_or("standing.kind_unknown")?;
+    // Only a fine carries an amount.
+    match amount_fen {
+        Some(_) => Err("standing.amount_only_for_fines"),
+        None => Ok(known),
+    }
 }
 
 pub fn list_of(kind: &str) -> Option<List> {
@@ -357,6 +362,10 @@ mod tests {
             Err("standing.kind_unknown")
         );
         assert_eq!(classify("warning", None), Ok("warning"));
+        assert_eq!(
+            classify("warning", Some(1)),
+            Err("standing.amount_only_for_fines")
+        );
     }
 
     #[test]

@@ -21,8 +21,9 @@ use gongzhi_platform::web::{Path, Query};
 
 use crate::domain::{self, OrgInput};
 use crate::entity::{org, org_category};
-use crate::service::{self, OrgQuery};
+use crate::service::{self, OrgFilter};
 use crate::{ORG_APPLY, ORG_DECIDE, ORG_READ, ORG_REVIEW};
+use gongzhi_platform::web::PageParams;
 
 type PageResult = Result<axum::response::Response, PageError>;
 /// A filter select: (field name, label, options as (value, text, selected)).
@@ -241,17 +242,10 @@ async fn directory(
     c: PageCtx,
     me: CurrentActor,
     headers: HeaderMap,
-    Query(q): Query<OrgQuery>,
+    Query(q): Query<OrgFilter>,
+    Query(p): Query<PageParams>,
 ) -> PageResult {
-    let page = service::list(
-        &state,
-        &me.actor,
-        &OrgQuery {
-            limit: Some(50),
-            ..q.clone()
-        },
-    )
-    .await?;
+    let page = service::list(&state, &me.actor, &q, &fifty(p)).await?;
     list_view(&state, c, &headers, &q, page, false).await
 }
 
@@ -260,24 +254,26 @@ async fn public_directory(
     State(state): State<AppState>,
     c: PageCtx,
     headers: HeaderMap,
-    Query(q): Query<OrgQuery>,
+    Query(q): Query<OrgFilter>,
+    Query(p): Query<PageParams>,
 ) -> PageResult {
-    let page = service::list_public(
-        &state,
-        &OrgQuery {
-            limit: Some(50),
-            ..q.clone()
-        },
-    )
-    .await?;
+    let page = service::list_public(&state, &q, &fifty(p)).await?;
     list_view(&state, c, &headers, &q, page, true).await
+}
+
+/// Pages of the directory show fifty rows.
+fn fifty(p: PageParams) -> PageParams {
+    PageParams {
+        limit: Some(50),
+        cursor: p.cursor,
+    }
 }
 
 async fn list_view(
     state: &AppState,
     c: PageCtx,
     headers: &HeaderMap,
-    q: &OrgQuery,
+    q: &OrgFilter,
     page: gongzhi_platform::web::Page<org::Model>,
     public: bool,
 ) -> PageResult {
@@ -411,7 +407,8 @@ async fn queue(
     State(state): State<AppState>,
     c: PageCtx,
     me: CurrentActor,
-    Query(q): Query<OrgQuery>,
+    Query(q): Query<OrgFilter>,
+    Query(p): Query<PageParams>,
 ) -> PageResult {
     let waiting = if state.policy.holds_anywhere(&me.actor, ORG_DECIDE) {
         "community_reviewed"
@@ -420,14 +417,12 @@ async fn queue(
     } else {
         return Err(AppError::Forbidden.into());
     };
-    let query = OrgQuery {
+    let query = OrgFilter {
         state: Some(waiting.into()),
         territory: q.territory.clone(),
-        limit: Some(50),
-        cursor: q.cursor.clone(),
         ..Default::default()
     };
-    let page = service::list(&state, &me.actor, &query).await?;
+    let page = service::list(&state, &me.actor, &query, &fifty(p)).await?;
     let next = page.next_cursor.clone();
     let rows = rows(&state, &c, page.items).await?;
     let changes = pending_changes(&state, &c, &me).await?;

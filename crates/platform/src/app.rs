@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use gongzhi_kernel::WorkingCalendar;
 use gongzhi_kernel::authz::Policy;
 use tower_http::trace::TraceLayer;
@@ -40,8 +40,8 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
     }
     let Routes { router, defs } = routes;
     let mut openapi = crate::web::openapi::merge(modules.iter().map(|m| m.openapi()).collect())?;
-    crate::web::openapi::finish(&mut openapi, &defs);
-    let openapi = serde_json::to_string_pretty(&openapi)?;
+    crate::web::openapi::finish(&mut openapi, &defs)?;
+    let openapi = serde_json::to_string_pretty(&openapi)?.into();
     let max_body = config.max_body_bytes;
     let audit = crate::audit::Trail::open(&config)?;
     let state = AppState(Arc::new(AppInner {
@@ -84,30 +84,29 @@ async fn method_not_allowed(req: axum::extract::Request) -> Response {
     crate::ui::error_for(req.uri().path(), crate::AppError::MethodNotAllowed)
 }
 
-/// Every error the framework answers before a handler runs (a body it cannot read, a bare
-/// status) leaves in the project's format: problem+json on the API, the error page otherwise.
-/// Runs inside the locale's scope, so the message is in the request's language.
+/// Every error the framework answers under `/api` before a handler runs (a body it cannot read,
+/// a bare status) leaves as a problem in the request's language, with its status and its
+/// `Allow` and `Retry-After`. Runs inside the locale's scope. Pages are left as they are.
 async fn one_error_format(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let resp = next.run(req).await;
     let status = resp.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return resp;
-    }
-    let content_type = resp
+    let problem = resp
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let ours = content_type.starts_with("application/problem+json")
-        || (content_type.starts_with("text/html") && !path.starts_with("/api/"));
-    if ours {
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if problem || !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
-    let allow = resp.headers().get(header::ALLOW).cloned();
-    let mut out = crate::ui::error_for(&path, crate::AppError::from_status(status));
-    if let Some(a) = allow {
-        out.headers_mut().insert(header::ALLOW, a);
+    let mut out = crate::AppError::from_status(status).into_response();
+    *out.status_mut() = status;
+    for h in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = resp.headers().get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
     }
     out
 }
@@ -139,7 +138,7 @@ async fn security_headers(req: Request, next: Next) -> Response {
 }
 
 /// Seal audit entries on a timer until the process ends.
-pub fn spawn_audit_sealer(state: AppState) {
+pub fn spawn_audit_sealer(state: AppState) -> tokio::task::JoinHandle<()> {
     let every = Duration::from_secs(state.config.audit_seal_seconds.max(1));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -150,5 +149,5 @@ pub fn spawn_audit_sealer(state: AppState) {
                 tracing::debug!(error = %e, "audit seal skipped");
             }
         }
-    });
+    })
 }

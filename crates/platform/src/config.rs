@@ -18,9 +18,10 @@ pub struct Config {
     pub log_format: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// Failed sign-ins of one name from one address before each further one makes the next
-    /// attempt wait (doubling from two seconds); the name across all addresses gets four times
-    /// as many. Nobody is ever locked out.
+    /// Failed sign-ins of one account from one address before each further one makes the next
+    /// attempt wait (doubling from two seconds); the account across all addresses gets four
+    /// times as many, with waits of at most a minute that never hold an address it signed in
+    /// from before.
     pub login_free_attempts: i32,
     /// The longest wait between attempts of one name from one address, in seconds.
     pub login_max_delay_seconds: i64,
@@ -36,6 +37,9 @@ pub struct Config {
     pub audit_key_file: Option<PathBuf>,
     /// Extra holiday years in the format of the bundled calendar (file path).
     pub calendar_file: Option<PathBuf>,
+    /// Reverse proxies in front of the server (their addresses): behind one, the client's address
+    /// is read from `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Origins allowed for cookie-authenticated unsafe requests besides the request's own host.
     pub allowed_origins: Vec<String>,
     /// Largest accepted upload (documents, attachments), in bytes.
@@ -62,6 +66,7 @@ impl Default for Config {
             audit_seal_seconds: 5,
             audit_key_file: None,
             calendar_file: None,
+            trusted_proxies: Vec::new(),
             allowed_origins: Vec::new(),
             upload_max_bytes: 10 * 1024 * 1024,
             job_tick_seconds: 60,

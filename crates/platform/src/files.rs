@@ -134,10 +134,9 @@ pub async fn read_multipart(
         } else {
             let mut text = part.text().await.map_err(bad)?;
             let mut errors = gongzhi_kernel::ValidationErrors::new();
-            let mut value = serde_json::Value::String(std::mem::take(&mut text));
-            crate::web::clean_json(&mut value, &name, &mut errors);
+            crate::web::clean_field(&name, &mut text, &mut errors);
             errors.into_result()?;
-            fields.insert(name, value.as_str().unwrap_or_default().to_string());
+            fields.insert(name, text);
         }
     }
     Ok((fields, upload))
@@ -170,12 +169,8 @@ pub async fn store(
         .next()
         .unwrap_or("")
         .chars()
-        .filter(|c| {
-            // A right-to-left override would show "…fdp.exe" as "…exe.pdf".
-            !gongzhi_kernel::text::is_refused_control(*c)
-                && !gongzhi_kernel::text::is_invisible_format(*c)
-                && !c.is_control()
-        })
+        // Line breaks too; and a right-to-left override would show "…fdp.exe" as "…exe.pdf".
+        .filter(|c| !c.is_control() && !gongzhi_kernel::text::is_invisible_format(*c))
         .take(200)
         .collect();
     if name.trim().is_empty() {

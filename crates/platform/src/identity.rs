@@ -225,19 +225,18 @@ pub async fn login(
     ip: Option<String>,
     user_agent: Option<String>,
 ) -> AppResult<LoginOk> {
-    let address = ip.clone().unwrap_or_else(|| "unknown".into());
-    if !state
-        .login_limiter
-        .allow(&address, state.config.login_rate_per_minute)
-    {
+    if !state.login_limiter.allow(
+        ip.as_deref().unwrap_or("unknown"),
+        state.config.login_rate_per_minute,
+    ) {
         return Err(AppError::RateLimited { seconds: 60 });
     }
-    let keys = throttle::Keys::new(login, ip.as_deref());
+    let found = find_login(&state.db.read, login).await?;
+    let keys = throttle::Keys::new(found.as_ref(), login, ip.as_deref());
     let now = audit::now();
     if let Some(seconds) = throttle::wait(&state.db.read, &keys, now).await? {
         return Err(AppError::RateLimited { seconds });
     }
-    let found = find_login(&state.db.read, login).await?;
     let ok = verify_password(
         password.to_string(),
         found.as_ref().map(|u| u.password_hash.clone()),
@@ -252,30 +251,52 @@ pub async fn login(
         Some(u) if ok && u.status == "active" => u,
         found => {
             let started = throttle::fail(&txn, &keys, now, &state.config).await?;
-            if let Some(u) = found {
-                let who = AuditActor {
-                    user_id: Some(u.id),
-                    name: u.username.clone(),
-                    ip: ip.clone(),
-                };
-                if let Some(failures) = started {
-                    crate::notify::send(
+            let summary = json!({"throttled": started.is_some()});
+            match found {
+                Some(u) => {
+                    let who = AuditActor {
+                        user_id: Some(u.id),
+                        name: u.username.clone(),
+                        ip: ip.clone(),
+                    };
+                    if let Some(failures) = started {
+                        crate::notify::send(
+                            &txn,
+                            u.id,
+                            "notice.login_throttled",
+                            json!({"failures": failures, "ip": ip.as_deref().unwrap_or("?")}),
+                            Some("/account/password".into()),
+                        )
+                        .await?;
+                    }
+                    audit_user(&txn, &who, "auth.login_failed", &u, summary).await?;
+                }
+                None => {
+                    // A name no account has is recorded too (supervisors see the guessing), at
+                    // the installation's root, under its counter's key rather than the name.
+                    let root = territory::Entity::find()
+                        .filter(territory::Column::ParentCode.is_null())
+                        .one(&txn)
+                        .await?
+                        .map(|t| t.path)
+                        .unwrap_or_default();
+                    audit::record(
                         &txn,
-                        u.id,
-                        "notice.login_throttled",
-                        json!({"failures": failures, "ip": address}),
-                        Some("/account/password".into()),
+                        &AuditActor {
+                            user_id: None,
+                            name: "unknown".into(),
+                            ip: ip.clone(),
+                        },
+                        Change {
+                            action: "auth.login_failed",
+                            entity_type: "login",
+                            entity_id: &keys.account,
+                            scope_path: &root,
+                            summary,
+                        },
                     )
                     .await?;
                 }
-                audit_user(
-                    &txn,
-                    &who,
-                    "auth.login_failed",
-                    &u,
-                    json!({"throttled": started.is_some()}),
-                )
-                .await?;
             }
             txn.commit().await?;
             return Err(AppError::field("password", "auth.bad_credentials"));
@@ -286,7 +307,7 @@ pub async fn login(
         name: u.username.clone(),
         ip: ip.clone(),
     };
-    throttle::clear(&txn, &keys).await?;
+    throttle::succeed(&txn, &keys, now).await?;
     let cookie_value = random_token(32);
     let csrf_token = random_token(24);
     session::ActiveModel {

@@ -127,16 +127,16 @@ pub async fn run_due(state: &AppState) {
 }
 
 /// Look for due jobs on a timer until the process ends.
-pub fn spawn_scheduler(state: AppState) {
+pub fn spawn_scheduler(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
     let secs = state.config.job_tick_seconds;
     if secs == 0 {
-        return;
+        return None;
     }
-    tokio::spawn(async move {
+    Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(secs));
         loop {
             tick.tick().await;
             run_due(&state).await;
         }
-    });
+    }))
 }

@@ -68,11 +68,8 @@ pub fn read_table(bytes: &[u8], xlsx: bool) -> AppResult<Vec<Vec<String>>> {
         for (c, cell) in row.iter_mut().enumerate() {
             let column = header
                 .get(c)
-                .cloned()
-                .unwrap_or_else(|| (c + 1).to_string());
-            let mut value = serde_json::Value::String(std::mem::take(cell));
-            crate::web::clean_json(&mut value, &format!("rows.{}.{column}", r + 1), &mut errors);
-            *cell = value.as_str().unwrap_or_default().to_string();
+                .map_or_else(|| (c + 1).to_string(), Clone::clone);
+            crate::web::clean_field(&format!("rows.{}.{column}", r + 1), cell, &mut errors);
         }
     }
     errors.into_result()?;

@@ -150,7 +150,7 @@ impl TestApp {
             database_url: url,
             // Jobs are run explicitly, for a chosen day.
             job_tick_seconds: 0,
-            // Keep tests fast and deterministic; lockout is tested explicitly.
+            // Keep tests fast and deterministic; throttling is tested explicitly.
             login_rate_per_minute: 1_000,
             audit_key_file: Some(test_audit_keys()),
             ..Config::default()

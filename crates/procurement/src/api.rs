@@ -694,8 +694,7 @@ pub async fn get_project(
     Ok(Json(v))
 }
 
-/// A draft's new content and the version it was read at. Read part by part
-/// (`gongzhi_platform::web::typed`), so a field that fails is named.
+/// A draft's new content and the version it was read at.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ProjectPatch {
     #[serde(flatten)]
@@ -704,9 +703,20 @@ pub struct ProjectPatch {
     pub version: i32,
 }
 
-#[derive(Deserialize)]
-struct VersionRead {
-    version: i32,
+impl ProjectPatch {
+    /// Read part by part, so that a field that fails is named (inside a flattened part serde
+    /// would lose its path).
+    pub fn read(v: &serde_json::Value) -> AppResult<ProjectPatch> {
+        #[derive(Deserialize)]
+        struct VersionRead {
+            version: i32,
+        }
+        let VersionRead { version } = gongzhi_platform::web::typed(v)?;
+        Ok(ProjectPatch {
+            project: gongzhi_platform::web::typed(v)?,
+            version,
+        })
+    }
 }
 
 /// Edit a draft.
@@ -719,15 +729,14 @@ pub async fn update_project(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> AppResult<Json<ProjectView>> {
-    let VersionRead { version } = gongzhi_platform::web::typed(&body)?;
-    let project: ProjectInput = gongzhi_platform::web::typed(&body)?;
+    let body = ProjectPatch::read(&body)?;
     let p = projects::update(
         &state,
         &me.actor,
         &AuditActor::from(&me),
         &id,
-        &project,
-        version,
+        &body.project,
+        body.version,
     )
     .await?;
     Ok(Json(project_view(p)))
@@ -2009,7 +2018,7 @@ pub async fn ocds_year(
     });
     let releases = rows
         .iter()
-        .map(|r| serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null))
+        .map(|r| crate::ocds::stored(&r.payload))
         .collect();
     let body = crate::ocds::release_package(&base, &uri, releases);
     let mut resp = Json(body).into_response();

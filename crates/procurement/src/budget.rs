@@ -129,7 +129,7 @@ pub async fn set_amount(
         .config
         .money_limits
         .positive(AmountKind::BudgetLine, input.amount_fen)
-        .map_err(|e| AppError::Validation(e.for_field("amount_fen").into()))?;
+        .map_err(|e| AppError::from(e.for_field("amount_fen")))?;
     if l.version != input.version {
         return Err(AppError::Conflict("error.stale_version"));
     }

@@ -23,10 +23,10 @@ use crate::domain::{self, CONTRACT, LongTermGrounds, MILESTONE, PROJECT};
 use crate::entity::{bid, contract, milestone, payment, report, variation, visit};
 use crate::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
+use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE, PURCHASE_READ, budget, records};
 
 /// A contract pays in at most this many milestones (signing and top-ups together).
 const MAX_MILESTONES: usize = 24;
-use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE, PURCHASE_READ, budget, records};
 
 #[derive(Debug, Clone, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct MilestoneInput {
@@ -731,7 +731,15 @@ pub async fn vary(
         budget::commit(&txn, p.budget_line_id, Money::from_fen(amount)).await?;
         let mut m = input.milestone.clone().expect("checked above");
         m.share_fen = amount;
-        let seq = delivery(&txn, c.id).await?.milestones.len() as i32 + 1;
+        let held = delivery(&txn, c.id).await?.milestones.len();
+        if held >= MAX_MILESTONES {
+            return Err(AppError::Validation(
+                FieldError::new("milestone", "procurement.too_many_milestones")
+                    .arg("max", MAX_MILESTONES)
+                    .into(),
+            ));
+        }
+        let seq = held as i32 + 1;
         insert_milestone(&txn, c.id, seq, &m).await?;
     }
     if top_up {

@@ -196,18 +196,16 @@ pub struct Rubric {
 impl Rubric {
     /// 政府采购货物和服务招标投标管理办法: the price weight of services is 10–30.
     pub fn check(&self) -> Result<(), FieldError> {
-        // Each weight is a share of 100, so the sum below cannot overflow.
-        for (field, w) in [
-            ("price", self.price),
-            ("technical", self.technical),
-            ("quality", self.quality),
-            ("past_performance", self.past_performance),
-        ] {
-            if w > 100 {
-                return Err(FieldError::new(field, "procurement.rubric_total").arg("total", w));
-            }
-        }
-        let total = self.price + self.technical + self.quality + self.past_performance;
+        // Summed wide: weights near u32::MAX must not wrap round to 100.
+        let total: u64 = [
+            self.price,
+            self.technical,
+            self.quality,
+            self.past_performance,
+        ]
+        .into_iter()
+        .map(u64::from)
+        .sum();
         if total != 100 {
             return Err(FieldError::new("rubric", "procurement.rubric_total").arg("total", total));
         }

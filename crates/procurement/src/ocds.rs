@@ -303,6 +303,14 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
     r
 }
 
+/// A stored release as published now: releases stored before empty fields were dropped lose
+/// them on the way out.
+pub fn stored(payload: &str) -> Value {
+    let mut v = serde_json::from_str(payload).unwrap_or(Value::Null);
+    prune(&mut v);
+    v
+}
+
 /// Drop what holds nothing (null, "", [], {}): OCDS publishes a field only when it has a value
 /// (an empty `transactions` list before the first payment, no `tenderers` after an opening
 /// with no bids), and the Data Review Tool flags empty fields.
@@ -375,10 +383,7 @@ pub async fn releases_of(conn: &impl ConnectionTrait, ocid: &str) -> AppResult<V
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    Ok(rows
-        .iter()
-        .map(|r| serde_json::from_str(&r.payload).unwrap_or(Value::Null))
-        .collect())
+    Ok(rows.iter().map(|r| stored(&r.payload)).collect())
 }
 
 fn package_meta(uri: &str, published: DateTime<Utc>) -> Value {
@@ -455,9 +460,6 @@ pub async fn year(
         .all(conn)
         .await?)
 }
-
-/// Where the extension's schema patch is served, beside `extension.json`.
-pub const EXTENSION_SCHEMA: &str = "/api/v1/public/ocds/release-schema.json";
 
 /// The extension's metadata in the OCDS extension format: its schema patch is the file named
 /// in `schemas`, served beside it.

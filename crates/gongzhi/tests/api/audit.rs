@@ -143,7 +143,7 @@ async fn forge(app: &TestApp, index: Option<i64>) -> uuid::Uuid {
         e.entry_hash = Some(audit::chain_hash(
             prev.entry_hash.as_deref().unwrap(),
             i,
-            &e,
+            &audit::canonical(&e),
         ));
     } else if index.is_some() {
         e.entry_hash = Some("0".repeat(64));
@@ -390,7 +390,7 @@ async fn forgery_an_edit_with_the_chain_and_seals_recomputed() {
     let mut prev = audit::GENESIS.to_string();
     for e in entries.iter().filter(|e| e.chain_index.is_some()) {
         let idx = e.chain_index.unwrap();
-        let h = audit::chain_hash(&prev, idx, e);
+        let h = audit::chain_hash(&prev, idx, &audit::canonical(e));
         set_entry(&app, e.id, audit_entry::Column::EntryHash, h.clone()).await;
         exec(
             &app,
@@ -504,4 +504,134 @@ async fn a_kept_checkpoint_file_proves_the_database_unchanged() {
         StatusCode::FORBIDDEN
     );
     std::fs::remove_file(&kept).unwrap();
+}
+
+#[tokio::test]
+async fn forgery_a_second_entry_at_a_taken_position() {
+    let app = app_with_history().await;
+    // The administrator drops the unique index to slip a second entry in at position 2.
+    exec(&app, "DROP INDEX ux_audit_chain").await;
+    let id = forge(&app, Some(2)).await;
+    let b = broken(verify(&app).await);
+    assert_eq!(
+        (b.problem, b.chain_index),
+        ("duplicate_index", Some(2)),
+        "{b:?}"
+    );
+    assert!(b.entry_id.is_some());
+    let _ = id;
+}
+
+#[tokio::test]
+async fn forged_entries_do_not_hold_up_sealing() {
+    let app = app_with_history().await;
+    // Older than anything genuine, so they come first in every batch.
+    let forged: Vec<uuid::Uuid> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            let id = forge(&app, None).await;
+            set_entry(
+                &app,
+                id,
+                audit_entry::Column::At,
+                chrono::Utc::now() - chrono::Duration::days(400),
+            )
+            .await;
+            v.push(id);
+        }
+        v
+    };
+    app.user("a.later", &[(Role::StreetAdmin, STREET_A)]).await;
+    assert_eq!(
+        app.state
+            .audit
+            .seal_pending(&app.state.db, 2)
+            .await
+            .unwrap(),
+        1,
+        "the genuine entry is sealed past three forged ones in batches of two"
+    );
+    let b = broken(verify(&app).await);
+    assert!(forged.contains(&b.entry_id.unwrap()), "{b:?}");
+}
+
+#[tokio::test]
+async fn a_torn_checkpoint_line_is_overwritten_not_fatal() {
+    let app = app_with_history().await;
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&app.state.audit.log)
+        .unwrap();
+    f.write_all(br#"{"seal_no":2,"first_in"#).unwrap();
+    drop(f);
+    assert!(matches!(verify(&app).await, VerifyOutcome::Intact { .. }));
+    app.user("a.later", &[(Role::StreetAdmin, STREET_A)]).await;
+    app.state.audit.seal_all(&app.state.db).await.unwrap();
+    let text = std::fs::read_to_string(&app.state.audit.log).unwrap();
+    assert!(
+        text.lines()
+            .all(|l| serde_json::from_str::<audit::Checkpoint>(l).is_ok()),
+        "{text}"
+    );
+    assert!(matches!(
+        verify(&app).await,
+        VerifyOutcome::Intact {
+            seals: 2,
+            checkpoints: 2,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_rotated_key_signs_nothing_after_its_last_seal() {
+    let app = app_with_history().await;
+    // A ring like the installation's, rotated after seal 1: the old key is retired.
+    let mut ring = (*app.state.audit.keys).clone();
+    let old = ring.current().clone();
+    ring.rotate(1);
+    let rotated = audit::Trail {
+        keys: std::sync::Arc::new(ring),
+        log: app.state.audit.log.clone(),
+    };
+    assert!(matches!(
+        rotated.verify(&app.state.db, None).await.unwrap(),
+        VerifyOutcome::Intact { .. }
+    ));
+    // Whoever kept the old key writes an entry it authenticates: it is not chained, and
+    // verify names it (the seals' side is in the key ring's unit test).
+    let mut e = entry_at(&app, 1).await;
+    e.id = uuid::Uuid::now_v7();
+    e.chain_index = None;
+    e.entry_hash = None;
+    e.entry_mac = Some(old.mac(audit::canonical(&e).as_bytes()));
+    let id = e.id;
+    audit_entry::ActiveModel::from(e)
+        .insert(&app.state.db.write)
+        .await
+        .unwrap();
+    assert_eq!(rotated.seal_all(&app.state.db).await.unwrap(), 0);
+    let b = broken(rotated.verify(&app.state.db, None).await.unwrap());
+    assert_eq!((b.problem, b.entry_id), ("entry_mac", Some(id)), "{b:?}");
+}
+
+#[tokio::test]
+async fn a_missing_key_ring_is_not_replaced_over_an_existing_chain() {
+    let app = app_with_history().await;
+    let config = gongzhi_platform::Config {
+        audit_key_file: Some(std::env::temp_dir().join(format!(
+            "gongzhi-missing-ring-{}",
+            uuid::Uuid::now_v7().simple()
+        ))),
+        ..app.state.config.clone()
+    };
+    let e = audit::ensure_ring(&config, &app.state.db)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("missing"), "{e}");
+    // The installation's own ring is there: nothing to refuse.
+    audit::ensure_ring(&app.state.config, &app.state.db)
+        .await
+        .unwrap();
 }

@@ -149,25 +149,86 @@ async fn a_guesser_elsewhere_never_locks_the_owner_out_and_the_owner_is_told() {
 }
 
 #[tokio::test]
-async fn many_addresses_slow_a_name_down_but_only_for_a_minute() {
+async fn many_addresses_slow_an_account_down_for_a_minute_but_never_at_a_known_address() {
     let app = app().await;
-    app.user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
+    let u = app
+        .user_model("a.admin", &[(Role::StreetAdmin, STREET_A)])
         .await;
+    // The owner has signed in from home before.
+    let home = app.anon().from_ip("198.51.100.7");
+    assert_eq!(
+        attempt(&home, "a.admin", TEST_PASSWORD).await.status,
+        StatusCode::OK
+    );
     for i in 0..20 {
         let c = app.anon().from_ip(&format!("203.0.113.{}", i + 1));
         let r = attempt(&c, "a.admin", "wrong-pass1").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
     }
-    let fresh = app.anon().from_ip("198.51.100.7");
+    // A new address waits, a minute at most.
+    let fresh = app.anon().from_ip("192.0.2.44");
     let r = attempt(&fresh, "a.admin", TEST_PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     let secs: i64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&secs), "{secs}");
+    // Home is not held.
+    assert_eq!(
+        attempt(&home, "a.admin", TEST_PASSWORD).await.status,
+        StatusCode::OK
+    );
+    // Another spelling of the same account is the same account: its phone number too.
+    use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
+    let mut am: gongzhi_platform::entity::user::ActiveModel = u.into();
+    am.phone = Set(Some("13800138000".into()));
+    am.update(&app.state.db.write).await.unwrap();
+    let r = attempt(&fresh, "+86 138-0013-8000", TEST_PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
     exec_sql(&app, "UPDATE login_throttles SET blocked_until = NULL").await;
+    assert_eq!(
+        attempt(&fresh, "A.Admin", TEST_PASSWORD).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "names are exact; the counter ignores case"
+    );
     assert_eq!(
         attempt(&fresh, "a.admin", TEST_PASSWORD).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn spellings_of_one_phone_number_share_one_counter() {
+    let app = app().await;
+    let guesser = app.anon().from_ip("203.0.113.9");
+    // No account has this number: the counter is the number's, however it is written.
+    for spelling in [
+        "13800138000",
+        "+8613800138000",
+        "138 0013 8000",
+        "138-0013-8000",
+        "008613800138000",
+    ] {
+        let r = attempt(&guesser, spelling, "wrong-pass1").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{spelling}");
+    }
+    assert_eq!(
+        attempt(&guesser, "86 13800138000", "wrong-pass1")
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Failures on names no account has are audited too, keyed, without the name.
+    let r = app
+        .state
+        .db
+        .read
+        .query_one_raw(gongzhi_platform::sea_orm::Statement::from_string(
+            app.state.db.backend(),
+            "SELECT COUNT(*) AS n FROM audit_entries WHERE action = 'auth.login_failed' AND entity_type = 'login'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.try_get::<i64>("", "n").unwrap(), 5);
 }
 
 #[tokio::test]

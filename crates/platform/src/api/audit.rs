@@ -32,6 +32,24 @@ pub fn routes() -> Routes {
         )
 }
 
+/// Whether the actor audits every district of the installation, which the chain covers.
+pub async fn may_keep_checkpoints(
+    state: &AppState,
+    actor: &gongzhi_kernel::authz::Actor,
+) -> AppResult<bool> {
+    let roots = crate::entity::territory::Entity::find()
+        .filter(crate::entity::territory::Column::ParentCode.is_null())
+        .all(&state.db.read)
+        .await?;
+    Ok(!roots.is_empty()
+        && roots.iter().all(|r| {
+            state
+                .policy
+                .authorize(actor, AUDIT_READ, &ResourceScope::territory(r.path.clone()))
+                .is_ok()
+        }))
+}
+
 /// The signed checkpoint log (JSON lines, one per seal, each with the signing key's public half),
 /// to download and keep apart from the platform: `gongzhi audit verify --checkpoints FILE`
 /// then proves the database still matches every checkpoint in it. Checkpoints hold hashes
@@ -43,16 +61,13 @@ pub async fn checkpoints(
     State(state): State<AppState>,
     me: CurrentActor,
 ) -> AppResult<impl IntoResponse> {
-    let roots = crate::entity::territory::Entity::find()
-        .filter(crate::entity::territory::Column::ParentCode.is_null())
-        .all(&state.db.read)
-        .await?;
-    for root in roots {
-        state.authorize(&me.actor, AUDIT_READ, &ResourceScope::territory(root.path))?;
+    if !may_keep_checkpoints(&state, &me.actor).await? {
+        return Err(AppError::Forbidden);
     }
     let text = state
         .audit
         .log_text()
+        .await
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((
         [
@@ -98,25 +113,8 @@ impl From<audit_entry::Model> for AuditView {
     }
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Territory code: entries of that node and below.
-    pub scope: Option<String>,
-    /// Action prefix, e.g. `territory.` or `auth.login`.
-    pub action: Option<String>,
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    /// Username of the actor.
-    pub actor: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
-    pub cursor: Option<String>,
-}
-
-/// The filters alone, for the export (which takes every match up to its ceiling).
+/// What to list; paging comes apart (`PageParams`), and the export takes every match up to
+/// its ceiling.
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
@@ -130,20 +128,6 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-}
-
-impl AuditQuery {
-    fn filter(&self) -> AuditFilter {
-        AuditFilter {
-            scope: self.scope.clone(),
-            action: self.action.clone(),
-            entity_type: self.entity_type.clone(),
-            entity_id: self.entity_id.clone(),
-            actor: self.actor.clone(),
-            from: self.from,
-            to: self.to,
-        }
-    }
 }
 
 async fn filtered(
@@ -199,29 +183,27 @@ async fn filtered(
 }
 
 /// Audit entries in the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter, PageParams),
     responses((status = 200, body = Page<AuditView>), (status = 403, body = crate::api::Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     me: CurrentActor,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<AuditFilter>,
+    Query(page): Query<PageParams>,
 ) -> AppResult<Json<Page<AuditView>>> {
-    Ok(Json(query(&state, &me.actor, &q).await?))
+    Ok(Json(query(&state, &me.actor, &q, &page).await?))
 }
 
 /// One page of the audit entries the actor may read, newest first.
 pub async fn query(
     state: &AppState,
     actor: &gongzhi_kernel::authz::Actor,
-    q: &AuditQuery,
+    q: &AuditFilter,
+    page: &PageParams,
 ) -> AppResult<Page<AuditView>> {
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor.clone(),
-    };
     let limit = page.limit()?;
     let after: Option<(DateTime<Utc>, uuid::Uuid)> = page.decode()?;
-    let mut query = filtered(state, actor, &q.filter()).await?;
+    let mut query = filtered(state, actor, q).await?;
     if let Some((at, id)) = after {
         // A row-value comparison lets both backends seek the (level, at, id) index.
         query = query.filter(

@@ -9,7 +9,7 @@
 mod chain;
 pub mod keys;
 
-pub use chain::{Breach, Checkpoint, Trail, VerifyOutcome};
+pub use chain::{Breach, Checkpoint, Trail, VerifyOutcome, ensure_ring};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
@@ -122,12 +122,13 @@ pub fn canonical(e: &audit_entry::Model) -> String {
     .to_string()
 }
 
-/// An entry's link in the chain: its position and content over its predecessor's hash.
-pub fn chain_hash(prev: &str, index: i64, e: &audit_entry::Model) -> String {
+/// An entry's link in the chain: its position and content (its `canonical` text) over its
+/// predecessor's hash.
+pub fn chain_hash(prev: &str, index: i64, canonical: &str) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(format!("\n{index}\n").as_bytes());
-    h.update(canonical(e).as_bytes());
+    h.update(canonical.as_bytes());
     hex::encode(h.finalize())
 }
 

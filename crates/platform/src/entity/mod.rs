@@ -6,6 +6,7 @@ pub mod audit_seal;
 pub mod form_submission;
 pub mod hub;
 pub mod job_run;
+pub mod login_source;
 pub mod login_throttle;
 pub mod notification;
 pub mod role_assignment;

@@ -371,7 +371,8 @@ impl MigrationTrait for FilesAndJobs {
     }
 }
 
-/// Signed audit seals with authenticated entries, and login throttling per account and source.
+/// Signed audit seals with authenticated entries; sign-in throttling per account and source,
+/// and the sources each account signed in from.
 pub struct AuditKeysAndThrottle;
 
 impl MigrationName for AuditKeysAndThrottle {
@@ -414,6 +415,14 @@ impl MigrationTrait for AuditKeysAndThrottle {
                 .col(int("failures"))
                 .col(opt_ts("blocked_until"))
                 .col(ts("last_failure_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(t("login_sources"))
+                .col(text("key").primary_key())
+                .col(ts("last_ok_at"))
                 .to_owned(),
         )
         .await?;

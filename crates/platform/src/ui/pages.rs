@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::web::Form;
-use crate::web::{Path, Query};
+use crate::web::{PageParams, Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -19,7 +19,7 @@ use super::{
     FormState, PageCtx, PageError, crumbs_for, first_submission, form_errors, is_htmx, once,
     render, render_status, see_other,
 };
-use crate::api::audit::{AuditQuery, query as audit_query};
+use crate::api::audit::{AuditFilter, query as audit_query};
 use crate::api::users::{ListQuery, query_users};
 use crate::audit::AuditActor;
 use crate::authz::{
@@ -420,12 +420,15 @@ async fn dashboard(State(state): State<AppState>, mut c: PageCtx, me: CurrentAct
     let can_audit = state.policy.authorize(&me.actor, AUDIT_READ, &res).is_ok();
     let mut recent = Vec::new();
     if can_audit {
-        let q = AuditQuery {
+        let q = AuditFilter {
             scope: Some(node.code.clone()),
-            limit: Some(8),
             ..Default::default()
         };
-        for r in audit_query(&state, &me.actor, &q).await?.items {
+        let eight = PageParams {
+            limit: Some(8),
+            cursor: None,
+        };
+        for r in audit_query(&state, &me.actor, &q, &eight).await?.items {
             recent.push((local_time(r.at), r.actor, r.action, r.entity_id));
         }
     }
@@ -1469,6 +1472,8 @@ struct AuditPage {
     next: Option<String>,
     query: String,
     error: Option<String>,
+    /// Auditors of every district may download the signed checkpoints.
+    checkpoints: bool,
 }
 
 #[derive(Template)]
@@ -1506,7 +1511,7 @@ async fn audit_page(
     Query(f): Query<AuditForm>,
 ) -> PageResult {
     let nz = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
-    let q = AuditQuery {
+    let q = AuditFilter {
         scope: nz(&f.scope),
         action: nz(&f.action),
         entity_type: None,
@@ -1514,6 +1519,8 @@ async fn audit_page(
         actor: nz(&f.actor),
         from: parse_day(&f.from, false),
         to: parse_day(&f.to, true),
+    };
+    let page = PageParams {
         limit: Some(50),
         cursor: nz(&f.cursor),
     };
@@ -1534,7 +1541,7 @@ async fn audit_page(
         })
         .collect::<Vec<_>>()
         .join("&");
-    let (rows, next, error) = match audit_query(&state, &me.actor, &q).await {
+    let (rows, next, error) = match audit_query(&state, &me.actor, &q, &page).await {
         Ok(page) => (
             page.items
                 .into_iter()
@@ -1602,6 +1609,7 @@ async fn audit_page(
             "date",
         ),
     ];
+    let checkpoints = crate::api::audit::may_keep_checkpoints(&state, &me.actor).await?;
     Ok(render(&AuditPage {
         c,
         filters,
@@ -1609,6 +1617,7 @@ async fn audit_page(
         next,
         query,
         error,
+        checkpoints,
     }))
 }
 

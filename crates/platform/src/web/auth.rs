@@ -78,10 +78,24 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
     }
 }
 
-fn client_ip(req: &Request) -> Option<String> {
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+/// The client's address. Behind a reverse proxy named in `trusted_proxies`, the right-most
+/// address in `X-Forwarded-For` that is not itself a trusted proxy (the left part of the header
+/// is whatever the client wrote); otherwise the connection's peer.
+fn client_ip(req: &Request, trusted: &[std::net::IpAddr]) -> Option<String> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer.to_string());
+    }
+    let hops: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    let client = hops.into_iter().rev().find(|a| !trusted.contains(a));
+    Some(client.unwrap_or(peer).to_string())
 }
 
 fn choose_locale(req: &Request, jar: &CookieJar) -> Locale {
@@ -121,7 +135,7 @@ pub async fn guard_layer(
 ) -> Response {
     let jar = CookieJar::from_headers(req.headers());
     let locale = choose_locale(&req, &jar);
-    let ip = client_ip(&req);
+    let ip = client_ip(&req, &state.config.trusted_proxies);
     LOCALE
         .scope(locale, async move {
             let resolved = if let Some(token) = bearer(req.headers()) {
@@ -312,7 +326,7 @@ pub fn session_cookie(
         .build()
 }
 
-/// Fixed-window limiter keyed by client address (per server instance; the account lockout in
+/// Fixed-window limiter keyed by client address (per server instance; the sign-in throttle in
 /// the database is what holds across instances).
 #[derive(Default)]
 pub struct RateLimiter {
@@ -337,7 +351,40 @@ impl RateLimiter {
 
 #[cfg(test)]
 mod tests {
-    use super::RateLimiter;
+    use super::{RateLimiter, client_ip};
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_last_untrusted_forwarded_address() {
+        let req = |peer: &str, forwarded: Option<&str>| {
+            let mut r = axum::http::Request::builder();
+            if let Some(f) = forwarded {
+                r = r.header("x-forwarded-for", f);
+            }
+            let mut r = r.body(axum::body::Body::empty()).unwrap();
+            r.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                    peer.parse().unwrap(),
+                    40_000,
+                )));
+            r
+        };
+        let proxy: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted = [proxy];
+        // Without a trusted proxy the header is the client's own say: ignored.
+        assert_eq!(
+            client_ip(&req("198.51.100.7", Some("1.2.3.4")), &trusted).as_deref(),
+            Some("198.51.100.7")
+        );
+        // Through the proxy: the address it saw, not what the client wrote before it.
+        assert_eq!(
+            client_ip(&req("10.0.0.2", Some("1.2.3.4, 203.0.113.9")), &trusted).as_deref(),
+            Some("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(&req("10.0.0.2", None), &trusted).as_deref(),
+            Some("10.0.0.2")
+        );
+    }
 
     #[test]
     fn limiter_allows_up_to_the_rate_per_key() {

@@ -27,39 +27,32 @@ const RAW_FIELDS: [&str; 6] = [
     "cursor",
 ];
 
-fn is_raw(field: &str) -> bool {
-    let last = field.rsplit('.').next().unwrap_or(field);
-    RAW_FIELDS.contains(&last)
-}
-
 /// An extractor's refusal: a problem document on the API, the error page on pages.
 pub struct Rejection {
     pub error: AppError,
-    page: bool,
+    path: String,
 }
 
 impl Rejection {
     fn new(path: &str, error: AppError) -> Rejection {
         Rejection {
             error,
-            page: !path.starts_with("/api/"),
+            path: path.to_string(),
         }
     }
 }
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
-        if self.page {
-            crate::ui::PageError(self.error).into_response()
-        } else {
-            self.error.into_response()
-        }
+        crate::ui::error_for(&self.path, self.error)
     }
 }
 
-/// Clean one text value of `field`, recording a refusal in `errors`.
-fn clean_into(field: &str, s: &mut String, errors: &mut ValidationErrors) {
-    if is_raw(field) {
+/// Clean one text value of `field` (its last segment decides whether it is a secret left as
+/// typed), recording a refusal in `errors`.
+pub fn clean_field(field: &str, s: &mut String, errors: &mut ValidationErrors) {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    if RAW_FIELDS.contains(&last) {
         return;
     }
     match gongzhi_kernel::text::clean(s) {
@@ -69,19 +62,40 @@ fn clean_into(field: &str, s: &mut String, errors: &mut ValidationErrors) {
     }
 }
 
-/// Clean every string of a JSON document (object keys become dotted field paths, array items
-/// their index: `milestones.0.name`).
-pub fn clean_json(value: &mut Value, path: &str, errors: &mut ValidationErrors) {
+/// Clean every string of a JSON document; a refusal names the field by its dotted path (object
+/// keys, array indexes: `milestones.0.name`).
+pub fn clean_json(value: &mut Value, errors: &mut ValidationErrors) {
+    walk(value, &mut Vec::new(), errors);
+}
+
+fn walk(value: &mut Value, path: &mut Vec<String>, errors: &mut ValidationErrors) {
     match value {
-        Value::String(s) => clean_into(path, s, errors),
+        Value::String(s) => {
+            if path
+                .last()
+                .is_some_and(|k| RAW_FIELDS.contains(&k.as_str()))
+            {
+                return;
+            }
+            match gongzhi_kernel::text::clean(s) {
+                Ok(Cow::Borrowed(_)) => {}
+                Ok(Cow::Owned(c)) => *s = c,
+                // The path is joined only for a refusal: clean text costs no allocation.
+                Err(e) => errors.push(e.for_field(path.join("."))),
+            }
+        }
         Value::Array(items) => {
             for (i, v) in items.iter_mut().enumerate() {
-                clean_json(v, &join(path, &i.to_string()), errors);
+                path.push(i.to_string());
+                walk(v, path, errors);
+                path.pop();
             }
         }
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                clean_json(v, &join(path, k), errors);
+                path.push(k.clone());
+                walk(v, path, errors);
+                path.pop();
             }
         }
         _ => {}
@@ -116,31 +130,43 @@ fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> Fiel
         return FieldError::new(join(&path, name), "input.required");
     }
     let field = if path.is_empty() { "body".into() } else { path };
-    let key = match message.split_once(", expected ") {
-        Some((got, expected)) if got.starts_with("invalid type") => {
-            let e = expected.trim_start_matches("a ").trim_start_matches("an ");
-            if e.starts_with('i') || e.starts_with('u') || e.contains("integer") {
-                "input.expected_integer"
-            } else if e.starts_with('f') || e.contains("number") {
-                "input.expected_number"
-            } else if e.contains("bool") {
-                "input.expected_boolean"
-            } else if e.contains("string") || e.contains("char") {
-                "input.expected_text"
-            } else if e.contains("sequence") || e.contains("tuple") {
-                "input.expected_list"
-            } else if e.contains("map") || e.starts_with("struct") {
-                "input.expected_object"
-            } else {
-                "input.invalid_value"
-            }
-        }
-        _ if message.starts_with("invalid digit") || message.contains("number too large") => {
-            "input.expected_integer"
-        }
-        _ => "input.invalid_value",
+    FieldError::new(field, message_key(&message))
+}
+
+/// The message for what serde says went wrong: "invalid type: string \"x\", expected i64",
+/// "invalid digit found in string", chrono's "input is out of range"…
+fn message_key(message: &str) -> &'static str {
+    if message.starts_with("invalid digit") || message.contains("number too large") {
+        return "input.expected_integer";
+    }
+    let Some(("invalid type", expected)) = message
+        .split_once(", expected ")
+        .map(|(got, e)| (got.split(':').next().unwrap_or(""), e))
+    else {
+        return "input.invalid_value";
     };
-    FieldError::new(field, key)
+    let e = expected.trim_start_matches("a ").trim_start_matches("an ");
+    let integer = e
+        .strip_prefix(['i', 'u'])
+        .is_some_and(|bits| matches!(bits, "8" | "16" | "32" | "64" | "128" | "size"));
+    if integer || e.contains("integer") {
+        "input.expected_integer"
+    } else if matches!(e, "f32" | "f64") || e.contains("float") || e.contains("number") {
+        "input.expected_number"
+    } else if e.contains("date") || e.contains("time") || e.contains("UUID") {
+        // chrono's "a formatted date string", uuid's "UUID": a value of text in a format.
+        "input.invalid_value"
+    } else if e.contains("bool") {
+        "input.expected_boolean"
+    } else if e.contains("string") || e.contains("char") {
+        "input.expected_text"
+    } else if e.contains("sequence") || e.contains("tuple") {
+        "input.expected_list"
+    } else if e.contains("map") || e.starts_with("struct") {
+        "input.expected_object"
+    } else {
+        "input.invalid_value"
+    }
 }
 
 /// A JSON body (`application/json` or `…+json`): malformed JSON is 400, a body over the limit
@@ -174,7 +200,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let mut value: Value = serde_json::from_slice(&bytes)
             .map_err(|_| refuse(AppError::BadRequest("error.json_malformed")))?;
         let mut errors = ValidationErrors::new();
-        clean_json(&mut value, "", &mut errors);
+        clean_json(&mut value, &mut errors);
         errors.into_result().map_err(|e| refuse(e.into()))?;
         serde_path_to_error::deserialize(value)
             .map(ApiJson)
@@ -199,7 +225,7 @@ fn clean_pairs(raw: &[u8], drop_empty: bool) -> Result<String, ValidationErrors>
             continue;
         }
         let mut v = v.into_owned();
-        clean_into(&k, &mut v, &mut errors);
+        clean_field(&k, &mut v, &mut errors);
         out.append_pair(&k, &v);
     }
     errors.into_result()?;
@@ -332,6 +358,17 @@ mod tests {
         assert_eq!((e.field.as_str(), e.key), ("name", "input.expected_text"));
         let e = error_of(serde_json::json!(1));
         assert_eq!(e.field, "body");
+        let e = error_of(serde_json::json!({"name": "x", "count": 1, "on": 5, "items": []}));
+        assert_eq!(
+            (e.field.as_str(), e.key),
+            ("on", "input.invalid_value"),
+            "a number where a date belongs is a wrong value, not a wrong number"
+        );
+        let e = error_of(serde_json::json!({"name": "x", "count": 1.5, "items": []}));
+        assert_eq!(
+            (e.field.as_str(), e.key),
+            ("count", "input.expected_integer")
+        );
     }
 
     #[test]
@@ -342,7 +379,7 @@ mod tests {
             "milestones": [{"name": "ok"}, {"name": "bad\u{0}"}]
         });
         let mut errors = ValidationErrors::new();
-        clean_json(&mut v, "", &mut errors);
+        clean_json(&mut v, &mut errors);
         assert_eq!(v["name"], "爱心互助会");
         assert_eq!(v["password"], "pa\u{200B}ss", "secrets are left as typed");
         assert_eq!(errors.0.len(), 1);

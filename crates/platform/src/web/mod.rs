@@ -17,7 +17,7 @@ use gongzhi_kernel::authz::{Actor, Denied, Permission, Policy, ResourceScope};
 
 pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer, session_cookie};
 pub use error::{AppError, AppResult};
-pub use extract::{ApiJson, Form, Path, Query, Rejection, clean_json, typed};
+pub use extract::{ApiJson, Form, Path, Query, Rejection, clean_field, clean_json, typed};
 pub use pagination::{Page, PageParams};
 pub use routes::{Access, Probe, RouteDef, Routes};
 
@@ -37,7 +37,7 @@ pub struct AppInner {
     pub files: Arc<dyn crate::files::FileStore>,
     pub routes: Vec<RouteDef>,
     /// The finished OpenAPI document, rendered once.
-    pub openapi: String,
+    pub openapi: axum::body::Bytes,
     pub modules: Vec<Arc<dyn Module>>,
     pub login_limiter: auth::RateLimiter,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,

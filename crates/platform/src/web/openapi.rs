@@ -17,55 +17,40 @@ pub fn merge(docs: Vec<utoipa::openapi::OpenApi>) -> anyhow::Result<Value> {
             merged = Some(doc);
             continue;
         };
-        for (section, key) in [("paths", None), ("components", Some("schemas"))] {
-            let theirs = match key {
-                None => doc.get(section),
-                Some(k) => doc.get(section).and_then(|c| c.get(k)),
-            };
-            let Some(Value::Object(theirs)) = theirs else {
-                continue;
-            };
-            let ours = match key {
-                None => m
-                    .as_object_mut()
-                    .expect("object")
-                    .entry(section)
-                    .or_insert_with(|| json!({})),
-                Some(k) => m
-                    .as_object_mut()
-                    .expect("object")
-                    .entry(section)
-                    .or_insert_with(|| json!({}))
-                    .as_object_mut()
-                    .expect("object")
-                    .entry(k)
-                    .or_insert_with(|| json!({})),
-            };
-            let ours = ours.as_object_mut().expect("object");
-            for (name, v) in theirs {
-                match ours.get(name) {
-                    Some(existing) if existing != v => {
-                        anyhow::bail!(
-                            "OpenAPI {section} `{name}` is defined twice, differently: give one a distinct name (#[schema(as = …)])"
-                        )
-                    }
-                    _ => {
-                        ours.insert(name.clone(), v.clone());
-                    }
-                }
+        // Operations by path and method; schemas by name.
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            let ours = m["paths"][path.as_str()]
+                .as_object_mut()
+                .map(std::mem::take)
+                .unwrap_or_default();
+            let mut ours = ours;
+            for (method, op) in item.as_object().into_iter().flatten() {
+                anyhow::ensure!(
+                    !ours.contains_key(method),
+                    "OpenAPI operation {method} {path} is described by two modules"
+                );
+                ours.insert(method.clone(), op.clone());
+            }
+            m["paths"][path.as_str()] = Value::Object(ours);
+        }
+        for (name, schema) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            match m["components"]["schemas"].get(name) {
+                Some(existing) if existing != schema => anyhow::bail!(
+                    "OpenAPI schema `{name}` is defined twice, differently: give one a distinct name (#[schema(as = …)])"
+                ),
+                Some(_) => {}
+                None => m["components"]["schemas"][name.as_str()] = schema.clone(),
             }
         }
-        if let Some(Value::Array(tags)) = doc.get("tags") {
-            let all = m
-                .as_object_mut()
-                .expect("object")
-                .entry("tags")
-                .or_insert_with(|| json!([]));
-            if let Value::Array(all) = all {
-                for t in tags {
-                    if !all.contains(t) {
-                        all.push(t.clone());
-                    }
+        for t in doc["tags"].as_array().into_iter().flatten() {
+            if !m["tags"].as_array().is_some_and(|all| all.contains(t)) {
+                match m["tags"].as_array_mut() {
+                    Some(all) => all.push(t.clone()),
+                    None => m["tags"] = json!([t]),
                 }
             }
         }
@@ -84,9 +69,10 @@ fn problem(description: &str) -> Value {
 
 /// Complete every operation: errors as problem documents, the statuses the platform can answer
 /// for that kind of route, and `security` as the route's access says.
-pub fn finish(doc: &mut Value, routes: &[RouteDef]) {
+/// An operation no route serves is an error: the document must describe the server.
+pub fn finish(doc: &mut Value, routes: &[RouteDef]) -> anyhow::Result<()> {
     let Some(Value::Object(paths)) = doc.get_mut("paths") else {
-        return;
+        return Ok(());
     };
     for (path, item) in paths.iter_mut() {
         let Value::Object(item) = item else { continue };
@@ -94,11 +80,14 @@ pub fn finish(doc: &mut Value, routes: &[RouteDef]) {
             let Value::Object(op) = op else { continue };
             let route = routes
                 .iter()
-                .find(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method));
-            let access = route.map(|r| r.access).unwrap_or(Access::SignedIn);
-            finish_operation(path, op, access);
+                .find(|r| r.path == path && r.method.as_str().eq_ignore_ascii_case(method))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("OpenAPI describes {method} {path}, which no route serves")
+                })?;
+            finish_operation(path, op, route.access);
         }
     }
+    Ok(())
 }
 
 fn finish_operation(path: &str, op: &mut Map<String, Value>, access: Access) {
