@@ -7,7 +7,10 @@ label=$1; D=$2; export DATABASE_URL=${3:-}
 [ -z "$DATABASE_URL" ] && unset DATABASE_URL
 B="$(cd "$(dirname "$0")/.." && pwd)/target/release/gongzhi"
 PORT=18090
-(timeout 120 $B serve --demo --data-dir $D --bind 127.0.0.1:$PORT > /dev/null 2>&1 &); sleep 4; pkill -f "bind 127.0.0.1:$PORT"; sleep 1
+(timeout 300 $B serve --demo --data-dir $D --bind 127.0.0.1:$PORT > /dev/null 2>&1 &)
+# The demo is seeded before the server listens: wait for it, on PostgreSQL too.
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
+pkill -f "bind 127.0.0.1:$PORT"; sleep 1
 $B bench-data --audit 1000000 --data-dir $D 2>&1 | tail -3
 $B user add --username haishan.supervisor --password Bench2026x --role supervisor --scope 440308002000 --data-dir $D >/dev/null 2>&1
 T1=$($B token create --username qu.supervisor --data-dir $D); T2=$($B token create --username haishan.supervisor --data-dir $D)

@@ -8,7 +8,10 @@ label=$1; D=$2; export DATABASE_URL=${3:-}
 [ -z "$DATABASE_URL" ] && unset DATABASE_URL
 B="$(cd "$(dirname "$0")/.." && pwd)/target/release/gongzhi"
 PORT=18091
-(timeout 120 $B serve --demo --data-dir $D --bind 127.0.0.1:$PORT > /dev/null 2>&1 &); sleep 5; pkill -f "bind 127.0.0.1:$PORT"; sleep 1
+(timeout 300 $B serve --demo --data-dir $D --bind 127.0.0.1:$PORT > /dev/null 2>&1 &)
+# The demo is seeded before the server listens: wait for it, on PostgreSQL too.
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
+pkill -f "bind 127.0.0.1:$PORT"; sleep 1
 $B bench-data --orgs 100000 --data-dir $D 2>&1 | tail -2
 TD=$($B token create --username qu.admin --data-dir $D); TS=$($B token create --username haishan.admin --data-dir $D)
 TC=$($B token create --username tiandong.admin --data-dir $D)
