@@ -84,6 +84,14 @@ impl Module for CatalogModule {
         }]
     }
 
+    fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {
+        vec![&domain::CATALOG_CHANGE]
+    }
+
+    fn messages(&self) -> &'static str {
+        include_str!("../locales/catalog.yml")
+    }
+
     fn seed_demo<'a>(
         &'a self,
         state: &'a gongzhi_platform::AppState,

@@ -12,6 +12,7 @@ mod api {
     pub mod fixture;
     pub mod identity;
     pub mod incubation;
+    pub mod manifest;
     pub mod networks;
     pub mod orgs;
     pub mod pages;

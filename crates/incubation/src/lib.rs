@@ -107,6 +107,14 @@ impl Module for IncubationModule {
         ]
     }
 
+    fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {
+        vec![&domain::APPLICATION, &domain::STAY]
+    }
+
+    fn messages(&self) -> &'static str {
+        include_str!("../locales/incubation.yml")
+    }
+
     fn seed_demo<'a>(
         &'a self,
         state: &'a gongzhi_platform::AppState,

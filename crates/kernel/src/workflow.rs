@@ -178,6 +178,57 @@ impl<C> WorkflowDef<C> {
     }
 }
 
+/// One transition as data, without its guard (for checks over every workflow).
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    pub name: &'static str,
+    pub from: &'static [&'static str],
+    pub to: &'static str,
+    pub permission: Permission,
+    pub reason: ReasonRule,
+}
+
+/// A workflow definition whatever its context type, as a module's manifest lists it: the
+/// platform validates every one at start-up and checks their permissions are declared.
+pub trait Workflow: Sync {
+    fn name(&self) -> &'static str;
+    fn states(&self) -> &'static [&'static str];
+    fn initial(&self) -> &'static str;
+    fn terminal(&self) -> &'static [&'static str];
+    fn edges(&self) -> Vec<Edge>;
+    fn validate(&self) -> Result<(), String>;
+}
+
+impl<C: 'static> Workflow for WorkflowDef<C> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn states(&self) -> &'static [&'static str] {
+        self.states
+    }
+    fn initial(&self) -> &'static str {
+        self.initial
+    }
+    fn terminal(&self) -> &'static [&'static str] {
+        self.terminal
+    }
+    fn edges(&self) -> Vec<Edge> {
+        self.transitions
+            .iter()
+            .map(|t| Edge {
+                name: t.name,
+                from: t.from,
+                to: t.to,
+                permission: t.permission,
+                reason: t.reason,
+            })
+            .collect()
+    }
+    fn validate(&self) -> Result<(), String> {
+        WorkflowDef::validate(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

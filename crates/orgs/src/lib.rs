@@ -146,6 +146,14 @@ impl Module for OrgsModule {
         }]
     }
 
+    fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {
+        vec![&domain::LIFECYCLE, &domain::KEY_FACT_CHANGE]
+    }
+
+    fn messages(&self) -> &'static str {
+        include_str!("../locales/orgs.yml")
+    }
+
     fn seed_demo<'a>(
         &'a self,
         state: &'a gongzhi_platform::AppState,

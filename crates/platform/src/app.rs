@@ -33,7 +33,11 @@ pub fn calendar(config: &Config) -> anyhow::Result<WorkingCalendar> {
 }
 
 pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<App> {
+    for m in &modules {
+        crate::i18n::register(m.name(), m.messages()).map_err(|e| anyhow::anyhow!(e))?;
+    }
     let policy = Policy::new(modules.iter().flat_map(|m| m.permissions()));
+    check_workflows(&modules, &policy)?;
     let mut routes = ops::routes();
     for m in &modules {
         routes = routes.merge(m.routes());
@@ -74,6 +78,33 @@ pub fn build(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::R
         .layer(middleware::from_fn(ops::track))
         .layer(TraceLayer::new_for_http());
     Ok(App { state, router })
+}
+
+/// Every registered workflow is valid, has a name of its own, and moves only under permissions
+/// some module declares.
+fn check_workflows(modules: &[Arc<dyn Module>], policy: &Policy) -> anyhow::Result<()> {
+    let mut names = std::collections::BTreeSet::new();
+    for m in modules {
+        for w in m.workflows() {
+            w.validate()
+                .map_err(|e| anyhow::anyhow!("module {}: {e}", m.name()))?;
+            anyhow::ensure!(
+                names.insert(w.name()),
+                "workflow {} is registered twice",
+                w.name()
+            );
+            for e in w.edges() {
+                anyhow::ensure!(
+                    policy.is_known(e.permission),
+                    "workflow {}: {} needs {}, which no module declares",
+                    w.name(),
+                    e.name,
+                    e.permission.0
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn not_found(req: axum::extract::Request) -> Response {

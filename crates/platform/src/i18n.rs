@@ -1,8 +1,12 @@
-//! Message lookup. The locale is chosen per request (query `lang`, cookie `gz_lang`, then
-//! `Accept-Language`) and carried in a task-local, because rust-i18n's global locale is
-//! process-wide.
+//! Messages. The platform's own catalog is built in; each module brings its catalog in its
+//! manifest (`Module::messages`), registered when the app is built. The locale is chosen per
+//! request (query `lang`, cookie `gz_lang`, then `Accept-Language`) and carried in a task-local.
+//!
+//! A catalog file is YAML of one shape: a key line (`org.name_length:`) followed by one line per
+//! locale (`  zh-CN: "…"`, `  en: "…"`), values in double quotes with JSON escapes.
 
-use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{LazyLock, Mutex, RwLock};
 
 use gongzhi_kernel::{CodeError, FieldError};
 
@@ -55,9 +59,140 @@ pub fn tr(key: &str, args: &[(&str, String)]) -> String {
     tr_in(current(), key, args)
 }
 
+/// One message in both languages, and the catalog file it came from.
+struct Message {
+    zh: String,
+    en: String,
+    source: &'static str,
+}
+
+/// The platform's own catalogs, always present.
+const PLATFORM: [(&str, &str); 3] = [
+    ("platform/kernel", include_str!("../locales/kernel.yml")),
+    ("platform/platform", include_str!("../locales/platform.yml")),
+    ("platform/ui", include_str!("../locales/ui.yml")),
+];
+
+static CATALOG: LazyLock<RwLock<HashMap<String, Message>>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for (source, text) in PLATFORM {
+        insert(&mut map, source, text).expect("the platform's own messages");
+    }
+    RwLock::new(map)
+});
+
+/// Keys asked for that no catalog holds (most often built at run time from a stored code); the
+/// route walk fails when any was asked for.
+static MISSING: LazyLock<Mutex<BTreeSet<String>>> = LazyLock::new(Default::default);
+
+/// Parse a catalog file into (key, zh-CN, en).
+pub fn parse(text: &str) -> Result<Vec<(String, String, String)>, String> {
+    let mut out: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let at = || format!("line {}", n + 1);
+        if line.trim().is_empty() || line.starts_with('#') || line.starts_with("_version") {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            let key = line
+                .strip_suffix(':')
+                .filter(|k| !k.is_empty() && !k.contains(' '))
+                .ok_or_else(|| format!("{}: expected `key:`", at()))?;
+            out.push((key.to_string(), None, None));
+            continue;
+        }
+        let (locale, value) = line
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| format!("{}: expected `locale: \"text\"`", at()))?;
+        let value: String = serde_json::from_str(value.trim())
+            .map_err(|e| format!("{}: the text is not a quoted string: {e}", at()))?;
+        let Some((_, zh, en)) = out.last_mut() else {
+            return Err(format!("{}: a translation before any key", at()));
+        };
+        let slot = match locale {
+            "zh-CN" => zh,
+            "en" => en,
+            other => return Err(format!("{}: unknown locale {other}", at())),
+        };
+        if slot.replace(value).is_some() {
+            return Err(format!("{}: {locale} given twice", at()));
+        }
+    }
+    out.into_iter()
+        .map(|(key, zh, en)| match (zh, en) {
+            (Some(zh), Some(en)) => Ok((key, zh, en)),
+            _ => Err(format!("{key} needs both zh-CN and en")),
+        })
+        .collect()
+}
+
+fn insert(
+    map: &mut HashMap<String, Message>,
+    source: &'static str,
+    text: &str,
+) -> Result<(), String> {
+    let entries = parse(text).map_err(|e| format!("messages of {source}: {e}"))?;
+    for (key, zh, en) in entries {
+        if let Some(m) = map.get(&key)
+            && m.source != source
+        {
+            return Err(format!(
+                "message {key} is in both {} and {source}",
+                m.source
+            ));
+        }
+        map.insert(key, Message { zh, en, source });
+    }
+    Ok(())
+}
+
+/// Add a module's catalog (idempotent: tests build many apps in one process). Refuses a file
+/// that does not parse and a key another catalog already holds.
+pub fn register(source: &'static str, text: &str) -> Result<(), String> {
+    let mut map = CATALOG.write().unwrap_or_else(|e| e.into_inner());
+    insert(&mut map, source, text)
+}
+
+/// Whether a key is in the catalog.
+pub fn has(key: &str) -> bool {
+    CATALOG
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains_key(key)
+}
+
+/// Every key registered so far.
+pub fn keys() -> BTreeSet<String> {
+    CATALOG
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// Keys asked for that no catalog holds, since the process started.
+pub fn missing_keys() -> BTreeSet<String> {
+    MISSING.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 pub fn tr_in(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
-    let text: Cow<'_, str> = rust_i18n::t!(key, locale = locale.as_str());
-    let mut text = text.into_owned();
+    let found = CATALOG
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(key)
+        .map(|m| match locale {
+            Locale::Zh => m.zh.clone(),
+            Locale::En => m.en.clone(),
+        });
+    let mut text = found.unwrap_or_else(|| {
+        MISSING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string());
+        key.to_string()
+    });
     for (name, value) in args {
         text = text.replace(&format!("%{{{name}}}"), value);
     }
@@ -74,147 +209,45 @@ pub fn code_message(e: &CodeError) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    /// key → locales, from the rust-i18n v2 files (`key:` lines followed by `  locale:` lines).
-    fn catalog() -> BTreeMap<String, BTreeSet<String>> {
-        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
-        for entry in std::fs::read_dir(dir).expect("locales dir") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
-            let mut key = None;
-            for line in text.lines() {
-                if line.starts_with('#') || line.starts_with("_version") || line.trim().is_empty() {
-                    continue;
-                }
-                if !line.starts_with(' ') {
-                    key = Some(line.trim_end_matches(':').to_string());
-                    out.entry(key.clone().expect("key")).or_default();
-                } else if let (Some(k), Some((loc, _))) = (&key, line.trim().split_once(':')) {
-                    out.get_mut(k).expect("key").insert(loc.to_string());
-                }
-            }
-        }
-        out
-    }
+    use super::*;
 
     #[test]
-    fn every_key_has_both_locales() {
-        for (key, locales) in catalog() {
-            assert!(
-                locales.contains("zh-CN") && locales.contains("en"),
-                "{key} has {locales:?}"
-            );
-        }
-    }
-
-    /// Scan the source for message keys (string literals passed to the calls that produce
-    /// messages) and require each in the catalog, so a typo or a forgotten message fails here.
-    #[test]
-    fn every_key_used_in_code_is_in_the_catalog() {
-        let cat = catalog();
-        let calls = [
-            "field(",
-            "FieldError::new(",
-            ".add(",
-            "Conflict(",
-            "BadRequest(",
-            "CodeError::new(",
-            "c.t(",
-            "t_args(",
-            "tr(",
-            "tr_in(",
-            "send(",
-        ];
-        let keyish = |lit: &str| {
-            let parts: Vec<&str> = lit.split('.').collect();
-            parts.len() >= 2
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                })
-        };
-        let mut missing = Vec::new();
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        // Modules' messages live in this catalog too (one file per module).
-        let mut stack = vec![
-            root.join("src"),
-            root.join("templates"),
-            root.join("../orgs/src"),
-            root.join("../orgs/templates"),
-            root.join("../incubation/src"),
-            root.join("../incubation/templates"),
-            root.join("../catalog/src"),
-            root.join("../catalog/templates"),
-            root.join("../procurement/src"),
-            root.join("../procurement/templates"),
-        ];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).expect("read");
-                for call in calls {
-                    for (at, _) in text.match_indices(call) {
-                        // The call's arguments: up to the first `)` (keys are plain literals).
-                        let args = &text[at + call.len()..];
-                        let args = &args[..args.find(')').unwrap_or(args.len()).min(200)];
-                        // `field("a.b", key)` and `FieldError::new("a.b", key)` name a field
-                        // first (a nested one looks like a key): skip that literal.
-                        let names_field = matches!(call, "field(" | "FieldError::new(")
-                            && args.trim_start().starts_with('"');
-                        let skip = if names_field { 1 } else { 0 };
-                        for lit in args.split('"').skip(1).step_by(2).skip(skip) {
-                            if keyish(lit) && !cat.contains_key(lit) {
-                                missing.push(format!("{}: {lit}", path.display()));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        missing.sort();
-        missing.dedup();
-        assert!(
-            missing.is_empty(),
-            "keys missing from locales/: {missing:#?}"
+    fn the_platform_catalog_parses_and_translates() {
+        assert!(has("problem.not_found"));
+        assert_ne!(
+            tr_in(Locale::Zh, "problem.not_found", &[]),
+            "problem.not_found"
+        );
+        assert_ne!(
+            tr_in(Locale::Zh, "problem.not_found", &[]),
+            tr_in(Locale::En, "problem.not_found", &[])
         );
     }
 
-    /// Templates hold no Chinese text of their own: every visible string goes through the catalog.
     #[test]
-    fn templates_contain_no_chinese_text() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let entries = std::fs::read_dir(root.join("templates"))
-            .expect("templates")
-            .chain(std::fs::read_dir(root.join("../orgs/templates")).expect("orgs templates"))
-            .chain(
-                std::fs::read_dir(root.join("../incubation/templates"))
-                    .expect("incubation templates"),
-            )
-            .chain(std::fs::read_dir(root.join("../catalog/templates")).expect("catalog templates"))
-            .chain(
-                std::fs::read_dir(root.join("../procurement/templates"))
-                    .expect("procurement templates"),
-            );
-        for entry in entries {
-            let path = entry.expect("entry").path();
-            let text = std::fs::read_to_string(&path).expect("read");
-            for (n, line) in text.lines().enumerate() {
-                let cjk = line.chars().find(|c| {
-                    matches!(*c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
-                });
-                assert!(
-                    cjk.is_none(),
-                    "{}:{}: Chinese text outside the catalog: {line}",
-                    path.display(),
-                    n + 1
-                );
-            }
-        }
+    fn a_bad_catalog_is_refused_with_its_line() {
+        assert!(
+            parse("a.b:\n  zh-CN: \"甲\"\n")
+                .unwrap_err()
+                .contains("both")
+        );
+        assert!(parse("a.b:\n  fr: \"x\"\n").unwrap_err().contains("line 2"));
+        assert!(parse("a.b:\n  en: x\n").unwrap_err().contains("quoted"));
+        let ok = parse("# c\na.b:\n  zh-CN: \"说 \\\"好\\\"\"\n  en: \"say\"\n").unwrap();
+        assert_eq!(ok, vec![("a.b".into(), "说 \"好\"".into(), "say".into())]);
+    }
+
+    #[test]
+    fn a_key_belongs_to_one_catalog() {
+        register("test/one", "t1.only:\n  zh-CN: \"一\"\n  en: \"one\"\n").unwrap();
+        register("test/one", "t1.only:\n  zh-CN: \"一\"\n  en: \"one\"\n").unwrap();
+        let e = register("test/two", "t1.only:\n  zh-CN: \"二\"\n  en: \"two\"\n").unwrap_err();
+        assert!(e.contains("test/one"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_key_is_remembered() {
+        assert_eq!(tr_in(Locale::En, "t1.nowhere", &[]), "t1.nowhere");
+        assert!(missing_keys().contains("t1.nowhere"));
     }
 }

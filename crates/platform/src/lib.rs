@@ -1,8 +1,6 @@
 //! The runtime every Gongzhi module stands on. Modules reach the database, identity,
 //! authorization, audit and workflows only through this crate.
 
-rust_i18n::i18n!("locales", fallback = "zh-CN");
-
 pub mod api;
 pub mod app;
 pub mod audit;

@@ -32,6 +32,15 @@ pub trait Module: Send + Sync + 'static {
     fn jobs(&self) -> Vec<crate::jobs::Job> {
         Vec::new()
     }
+    /// Every workflow definition the module runs on the engine; validated at start-up.
+    fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {
+        Vec::new()
+    }
+    /// The module's message catalog (its `locales/*.yml`, by `include_str!`), registered when the
+    /// app is built; a key may belong to one catalog only.
+    fn messages(&self) -> &'static str {
+        ""
+    }
     /// Add demo data; runs once, on an empty database, in module order.
     fn seed_demo<'a>(
         &'a self,

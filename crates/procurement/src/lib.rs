@@ -143,6 +143,20 @@ impl Module for ProcurementModule {
         api::openapi()
     }
 
+    fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {
+        vec![
+            &domain::NEED,
+            &domain::PROJECT,
+            &domain::CHALLENGE,
+            &domain::CONTRACT,
+            &domain::MILESTONE,
+        ]
+    }
+
+    fn messages(&self) -> &'static str {
+        include_str!("../locales/procurement.yml")
+    }
+
     fn seed_demo<'a>(
         &'a self,
         state: &'a gongzhi_platform::AppState,

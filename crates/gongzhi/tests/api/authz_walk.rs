@@ -380,6 +380,12 @@ async fn probes_succeed_for_their_rightful_user() {
             route.path
         );
     }
+    // Every page and answer above found its messages, including keys built at run time.
+    let missing = gongzhi_platform::i18n::missing_keys();
+    assert!(
+        missing.is_empty(),
+        "messages asked for and in no catalog: {missing:?}"
+    );
 }
 
 /// Where an operation's request body carries money: `_fen` integers and yuan strings

@@ -30,16 +30,22 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Chromium is required in CI; elsewhere the flows are skipped with a note when it is missing.
-fn browser_available() -> bool {
+/// Browser flows skipped on this run, counted in the SKIPPED lines.
+static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether Chromium can run the flow `name`. When it cannot, a counted `SKIPPED` line goes
+/// straight to stderr (past the test harness's capture), and `.ci/run` fails on any such line,
+/// so a flow never passes by not running.
+fn browser_available(name: &str) -> bool {
     let ok = std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists();
     if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have chromium and chromium-driver (.ci/run installs them)"
+        use std::io::Write;
+        let n = SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED ({n}) browser flow {name}: install chromium and chromium-driver to run it"
         );
-        eprintln!("skipping browser flows: install chromium and chromium-driver to run them");
     }
     ok
 }
@@ -315,7 +321,7 @@ impl Session {
 
 #[tokio::test]
 async fn street_admin_creates_a_community_in_the_browser() {
-    if !browser_available() {
+    if !browser_available("street_admin_creates_a_community_in_the_browser") {
         return;
     }
     let s = start().await;
@@ -426,7 +432,7 @@ async fn street_admin_creates_a_community_in_the_browser() {
 
 #[tokio::test]
 async fn other_streets_are_closed_and_language_switches() {
-    if !browser_available() {
+    if !browser_available("other_streets_are_closed_and_language_switches") {
         return;
     }
     let s = start().await;
@@ -602,7 +608,7 @@ async fn other_streets_are_closed_and_language_switches() {
 
 #[tokio::test]
 async fn purchase_of_services_in_the_browser() {
-    if !browser_available() {
+    if !browser_available("purchase_of_services_in_the_browser") {
         return;
     }
     let s = start().await;

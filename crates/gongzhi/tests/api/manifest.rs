@@ -1,0 +1,210 @@
+//! What every module brings through its manifest, checked over the module list as a whole: the
+//! message catalogs against the source that asks for messages, templates free of Chinese text,
+//! and the workflows (a property test over every registered definition). Nothing here names a
+//! module: a new one is checked by being in `gongzhi::modules()`.
+
+use std::path::{Path, PathBuf};
+
+use gongzhi_platform::i18n;
+
+/// Every crate of the workspace (`crates/*`).
+fn crates() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("crates dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every file under `dir`, recursively (none when it does not exist).
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn register_all() {
+    for m in gongzhi::modules() {
+        i18n::register(m.name(), m.messages()).unwrap();
+    }
+}
+
+/// Scan the source for message keys (string literals passed to the calls that produce
+/// messages) and require each in some catalog, so a typo or a forgotten message fails here. A
+/// key built at run time (`format!("catalog.kind.{}", …)`) needs at least one key under its
+/// fixed prefix here; the route walk then fails on any key asked for and not found.
+#[test]
+fn every_key_used_in_code_is_in_a_catalog() {
+    register_all();
+    let keys = i18n::keys();
+    let calls = [
+        "field(",
+        "FieldError::new(",
+        ".add(",
+        "Conflict(",
+        "BadRequest(",
+        "CodeError::new(",
+        "c.t(",
+        "t_args(",
+        "tr(",
+        "tr_in(",
+        "send(",
+    ];
+    let keyish = |lit: &str| {
+        let parts: Vec<&str> = lit.split('.').collect();
+        parts.len() >= 2
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            })
+    };
+    let mut missing = Vec::new();
+    let mut built = 0;
+    for krate in crates() {
+        for path in files(&krate.join("src"))
+            .into_iter()
+            .chain(files(&krate.join("templates")))
+        {
+            let text = std::fs::read_to_string(&path).expect("read");
+            // Unit tests (at the end of a file) use keys of their own.
+            let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
+            for call in calls {
+                for (at, _) in text.match_indices(call) {
+                    // The call's arguments: up to the first `)` (keys are plain literals).
+                    let args = &text[at + call.len()..];
+                    let args = &args[..args.find(')').unwrap_or(args.len()).min(200)];
+                    // `field("a.b", key)` and `FieldError::new("a.b", key)` name a field
+                    // first (a nested one looks like a key): skip that literal.
+                    let names_field = matches!(call, "field(" | "FieldError::new(");
+                    if names_field && args.trim_start().starts_with("&format!(") {
+                        continue;
+                    }
+                    let names_field = names_field && args.trim_start().starts_with('"');
+                    let skip = if names_field { 1 } else { 0 };
+                    for lit in args.split('"').skip(1).step_by(2).skip(skip) {
+                        if keyish(lit) && !keys.contains(lit) {
+                            missing.push(format!("{}: {lit}", path.display()));
+                        }
+                    }
+                    // `&format!("prefix.{…}"`: a key built at run time.
+                    if let Some(rest) = args.trim_start().strip_prefix("&format!(\"") {
+                        let prefix = &rest[..rest.find('{').unwrap_or(0)];
+                        if prefix.ends_with('.') && keyish(&format!("{prefix}x")) {
+                            built += 1;
+                            if !keys.iter().any(|k| k.starts_with(prefix)) {
+                                missing.push(format!("{}: {prefix}…", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "keys in no catalog: {missing:#?}");
+    assert!(built > 50, "the scan saw {built} keys built at run time");
+}
+
+/// Templates hold no Chinese text of their own: every visible string goes through a catalog.
+#[test]
+fn templates_contain_no_chinese_text() {
+    let mut seen = 0;
+    for krate in crates() {
+        for path in files(&krate.join("templates")) {
+            seen += 1;
+            let text = std::fs::read_to_string(&path).expect("read");
+            for (n, line) in text.lines().enumerate() {
+                let cjk = line.chars().find(|c| {
+                    matches!(*c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+                });
+                assert!(
+                    cjk.is_none(),
+                    "{}:{}: Chinese text outside the catalog: {line}",
+                    path.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+    assert!(seen > 20, "saw only {seen} templates");
+}
+
+/// Over every workflow the modules register: random walks from the initial state take only
+/// declared transitions into declared states, under permissions some module declares, and stop
+/// only in a declared terminal state; and from every state a terminal one can still be reached.
+#[test]
+fn every_registered_workflow_walks_only_where_it_declares() {
+    use proptest::prelude::*;
+    let modules = gongzhi::modules();
+    let policy = gongzhi_kernel::authz::Policy::new(modules.iter().flat_map(|m| m.permissions()));
+    let flows: Vec<_> = modules.iter().flat_map(|m| m.workflows()).collect();
+    assert!(
+        flows.len() >= 10,
+        "only {} workflows registered",
+        flows.len()
+    );
+    for w in &flows {
+        w.validate().unwrap();
+        let edges = w.edges();
+        let out_of = |s: &str| -> Vec<_> { edges.iter().filter(|e| e.from.contains(&s)).collect() };
+        // From every state some terminal state is reachable (no trap without a way out).
+        for s in w.states() {
+            let mut seen = std::collections::BTreeSet::from([*s]);
+            let mut todo = vec![*s];
+            while let Some(x) = todo.pop() {
+                for e in out_of(x) {
+                    if seen.insert(e.to) {
+                        todo.push(e.to);
+                    }
+                }
+            }
+            assert!(
+                seen.iter().any(|x| w.terminal().contains(x)) || w.terminal().is_empty(),
+                "{}: no terminal state can be reached from {s}",
+                w.name()
+            );
+        }
+        let mut runner = proptest::test_runner::TestRunner::default();
+        runner
+            .run(&proptest::collection::vec(any::<usize>(), 0..60), |picks| {
+                let mut at = w.initial();
+                for pick in picks {
+                    let next = out_of(at);
+                    if next.is_empty() {
+                        prop_assert!(
+                            w.terminal().contains(&at),
+                            "{}: stuck in {at}, which is not terminal",
+                            w.name()
+                        );
+                        break;
+                    }
+                    let e = next[pick % next.len()];
+                    prop_assert!(w.states().contains(&e.to));
+                    prop_assert!(policy.is_known(e.permission), "{}: {}", w.name(), e.name);
+                    prop_assert!(!w.terminal().contains(&at));
+                    at = e.to;
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
+    }
+}
