@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::ResourceScope;
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::OrgCard;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::authz::scope_condition;
 use gongzhi_platform::i18n::{field_message, tr};
@@ -798,7 +798,7 @@ pub struct EligibilityView {
 /// An organization against every item of its district's catalog in force.
 pub async fn eligibility_of(
     state: &AppState,
-    o: &org::Model,
+    o: &OrgCard,
 ) -> AppResult<(Option<i32>, Vec<(ItemDef, Eligibility)>)> {
     let l = load(state, &o.scope_district, None).await?;
     let p = qualify::provider(&state.db.read, o.id, svc::today()).await?;
@@ -910,9 +910,9 @@ pub async fn readable_org(
     state: &AppState,
     actor: &gongzhi_kernel::authz::Actor,
     org_id: &str,
-) -> AppResult<org::Model> {
-    let o = gongzhi_orgs::service::get_visible(state, actor, org_id).await?;
-    state.authorize(actor, CATALOG_READ, &gongzhi_orgs::service::resource(&o))?;
+) -> AppResult<OrgCard> {
+    let o = gongzhi_orgs::face::visible(state, actor, org_id).await?;
+    state.authorize(actor, CATALOG_READ, &o.resource())?;
     Ok(o)
 }
 

@@ -147,14 +147,14 @@ fn crit(name: &str) -> String {
 
 fn check_criteria(c: &AdmissionCriteria, errors: &mut ValidationErrors) {
     for f in &c.legal_forms {
-        if gongzhi_orgs::domain::LegalForm::parse(f).is_none() {
+        if gongzhi_orgs::face::LegalForm::parse(f).is_none() {
             errors.push(
                 FieldError::new(crit("legal_forms"), "catalog.legal_form_unknown").arg("value", f),
             );
         }
     }
     for t in &c.tiers {
-        if gongzhi_orgs::domain::Tier::parse(t).is_none() {
+        if gongzhi_orgs::face::Tier::parse(t).is_none() {
             errors.push(FieldError::new(crit("tiers"), "catalog.org_tier_unknown").arg("value", t));
         }
     }

@@ -4,17 +4,14 @@
 //! reviewed adjustments (动态调整), and the three catalogs derived from it all: public services
 //! per community, purchasable services per street, qualified providers per item.
 
-pub mod api;
-pub mod domain;
-pub mod entity;
-pub mod export;
-pub mod licences;
+pub mod face;
 mod migration;
-pub mod qualify;
-pub mod seed;
-pub mod service;
-pub mod ui;
-pub mod ui_manage;
+
+// Everything but the face is private to the crate; the binary's cross-module tests see it
+// with the feature `testing` (never enabled by a module).
+gongzhi_platform::insides!(
+    api, domain, entity, export, licences, qualify, seed, service, ui, ui_manage
+);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;

@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::{FieldError, ValidationErrors};
 use gongzhi_orgs::ORG_STANDING;
-use gongzhi_orgs::entity::org;
-use gongzhi_orgs::service::{get_visible, resource};
+use gongzhi_orgs::face::{OrgCard, visible};
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
@@ -73,15 +72,15 @@ pub async fn list(
         .await?)
 }
 
-async fn staff_on(state: &AppState, actor: &Actor, org_id: &str) -> AppResult<org::Model> {
-    let o = get_visible(state, actor, org_id).await?;
-    state.authorize(actor, ORG_STANDING, &resource(&o))?;
+async fn staff_on(state: &AppState, actor: &Actor, org_id: &str) -> AppResult<OrgCard> {
+    let o = visible(state, actor, org_id).await?;
+    state.authorize(actor, ORG_STANDING, &o.resource())?;
     Ok(o)
 }
 
 fn log<'a>(
     action: &'a str,
-    o: &'a org::Model,
+    o: &'a OrgCard,
     id: &'a str,
     summary: serde_json::Value,
 ) -> Change<'a> {

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use gongzhi_orgs::domain::PUBLIC_STATES;
-use gongzhi_orgs::entity::{org, org_grade, org_list_entry, org_standing_event};
+use gongzhi_orgs::face::{self as registry, Among};
 use gongzhi_platform::sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -15,9 +14,6 @@ use gongzhi_platform::web::{AppError, AppResult};
 
 use crate::domain::{AdmissionCriteria, Eligibility, ItemDef, ProviderFacts, Snapshot};
 use crate::entity::licence;
-
-/// The standing event a 差 performance evaluation is recorded as.
-pub const POOR_EVALUATION: &str = "performance_poor";
 
 /// An organization as judged: its facts and what lists show of it.
 #[derive(Debug, Clone)]
@@ -36,83 +32,40 @@ pub enum Which<'a> {
     District(&'a str, Option<&'a AdmissionCriteria>),
 }
 
-fn org_filter(which: &Which) -> Condition {
-    match which {
-        Which::One(id) => Condition::all().add(org::Column::Id.eq(*id)),
-        Which::District(d, criteria) => {
-            let mut c = Condition::all()
-                .add(org::Column::ScopeDistrict.eq(*d))
-                .add(org::Column::State.is_in(PUBLIC_STATES));
-            if let Some(k) = criteria {
-                if !k.legal_forms.is_empty() {
-                    c = c.add(org::Column::LegalForm.is_in(k.legal_forms.iter().cloned()));
-                }
-                if !k.tiers.is_empty() {
-                    c = c.add(org::Column::Tier.is_in(k.tiers.iter().cloned()));
-                }
-                if let Some(n) = k.min_social_workers {
-                    c = c.add(org::Column::SocialWorkerCount.gte(n));
-                }
-            }
-            c
-        }
-    }
-}
-
-/// The standing tables are small next to the registry: they are read whole (or for the one
-/// organization) and matched in memory, which is cheaper than an `IN (subquery)` over a
-/// district's organizations.
-fn only<C: ColumnTrait>(which: &Which, col: C) -> Condition {
-    match which {
-        Which::One(id) => Condition::all().add(col.eq(*id)),
-        Which::District(..) => Condition::all(),
-    }
-}
-
-type OrgRow = (
-    uuid::Uuid,
-    String,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    i32,
-);
-
-/// Read the facts of the organizations `which` names, as they stand on `on`.
+/// Read the facts of the organizations `which` names, as they stand on `on`: the registry's
+/// from its face, the licences from the catalog's own table.
 pub async fn providers(
     conn: &impl ConnectionTrait,
     which: Which<'_>,
     on: NaiveDate,
 ) -> AppResult<Vec<Provider>> {
-    let rows: Vec<OrgRow> = org::Entity::find()
-        .select_only()
-        .column(org::Column::Id)
-        .column(org::Column::Name)
-        .column(org::Column::State)
-        .column(org::Column::LegalForm)
-        .column(org::Column::Tier)
-        .column(org::Column::RegisteredOn)
-        .column(org::Column::FoundedOn)
-        .column(org::Column::SocialWorkerCount)
-        .filter(org_filter(&which))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut out: Vec<Provider> = Vec::with_capacity(rows.len());
-    let mut at: HashMap<uuid::Uuid, usize> = HashMap::with_capacity(rows.len());
-    for (id, name, state, legal_form, tier, registered_on, founded_on, social_workers) in rows {
-        at.insert(id, out.len());
+    let among = match &which {
+        Which::One(id) => Among::One(*id),
+        Which::District(district, criteria) => Among::District {
+            district,
+            legal_forms: criteria.map(|k| k.legal_forms.as_slice()).unwrap_or(&[]),
+            tiers: criteria.map(|k| k.tiers.as_slice()).unwrap_or(&[]),
+            min_social_workers: criteria.and_then(|k| k.min_social_workers),
+        },
+    };
+    let facts = registry::registry_facts(conn, among, on).await?;
+    let mut out: Vec<Provider> = Vec::with_capacity(facts.len());
+    let mut at: HashMap<uuid::Uuid, usize> = HashMap::with_capacity(facts.len());
+    for f in facts {
+        at.insert(f.id, out.len());
         out.push(Provider {
-            id,
-            name,
+            id: f.id,
+            name: f.name,
             facts: ProviderFacts {
-                in_good_order: PUBLIC_STATES.contains(&state.as_str()),
-                legal_form,
-                tier,
-                since: registered_on.or(founded_on),
-                social_workers,
+                in_good_order: f.in_good_order,
+                legal_form: f.legal_form,
+                tier: f.tier,
+                since: f.since,
+                social_workers: f.social_workers,
+                grade: f.grade,
+                abnormal: f.abnormal,
+                serious: f.serious,
+                poor_evaluations: f.poor_evaluations,
                 ..Default::default()
             },
         });
@@ -120,43 +73,10 @@ pub async fn providers(
     if out.is_empty() {
         return Ok(out);
     }
-    let grades: Vec<(uuid::Uuid, i32)> = org_grade::Entity::find()
-        .select_only()
-        .column(org_grade::Column::OrgId)
-        .column(org_grade::Column::Grade)
-        .filter(org_grade::Column::Status.eq("in_force"))
-        .filter(org_grade::Column::AwardedOn.lte(on))
-        .filter(org_grade::Column::ExpiresOn.gt(on))
-        .filter(only(&which, org_grade::Column::OrgId))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, g) in grades {
-        if let Some(&i) = at.get(&id) {
-            let f = &mut out[i].facts;
-            f.grade = f.grade.max(Some(g));
-        }
-    }
-    let lists: Vec<(uuid::Uuid, String)> = org_list_entry::Entity::find()
-        .select_only()
-        .column(org_list_entry::Column::OrgId)
-        .column(org_list_entry::Column::List)
-        .filter(org_list_entry::Column::RemovedOn.is_null())
-        .filter(org_list_entry::Column::EnteredOn.lte(on))
-        .filter(only(&which, org_list_entry::Column::OrgId))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, list) in lists {
-        if let Some(&i) = at.get(&id) {
-            let f = &mut out[i].facts;
-            match list.as_str() {
-                "abnormal" => f.abnormal = true,
-                "serious" => f.serious = true,
-                _ => {}
-            }
-        }
-    }
+    let one = match which {
+        Which::One(id) => Condition::all().add(licence::Column::OrgId.eq(id)),
+        Which::District(..) => Condition::all(),
+    };
     let licences: Vec<(uuid::Uuid, String)> = licence::Entity::find()
         .select_only()
         .column(licence::Column::OrgId)
@@ -172,28 +92,13 @@ pub async fn providers(
                 .add(licence::Column::RevokedOn.is_null())
                 .add(licence::Column::RevokedOn.gt(on)),
         )
-        .filter(only(&which, licence::Column::OrgId))
+        .filter(one)
         .into_tuple()
         .all(conn)
         .await?;
     for (id, kind) in licences {
         if let Some(&i) = at.get(&id) {
             out[i].facts.licences.push(kind);
-        }
-    }
-    let poor: Vec<(uuid::Uuid, NaiveDate)> = org_standing_event::Entity::find()
-        .select_only()
-        .column(org_standing_event::Column::OrgId)
-        .column(org_standing_event::Column::OccurredOn)
-        .filter(org_standing_event::Column::Kind.eq(POOR_EVALUATION))
-        .filter(org_standing_event::Column::OccurredOn.lte(on))
-        .filter(only(&which, org_standing_event::Column::OrgId))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, d) in poor {
-        if let Some(&i) = at.get(&id) {
-            out[i].facts.poor_evaluations.push(d);
         }
     }
     Ok(out)

@@ -5,7 +5,7 @@
 //! proposal from a street.
 
 use chrono::NaiveDate;
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::{self as registry, Find};
 use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{
@@ -837,7 +837,7 @@ pub async fn demo(
     {
         return Ok(());
     }
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     seed_catalog(state, &district, today).await?;
     seed_licences(state, today).await?;
     // One pending proposal from a street: add an item for the school holidays.
@@ -959,12 +959,15 @@ pub async fn seed_catalog(
 
 /// Licences for the registered organizations, so that the strict items have providers.
 async fn seed_licences(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
-    let orgs = org::Entity::find()
-        .filter(org::Column::Tier.eq("registered"))
-        .filter(org::Column::State.eq("active"))
-        .order_by_asc(org::Column::Name)
-        .all(&state.db.read)
-        .await?;
+    let orgs = registry::find(
+        &state.db.read,
+        Find {
+            tiers: &["registered"],
+            states: &["active"],
+            ..Default::default()
+        },
+    )
+    .await?;
     let now = audit::now();
     let kinds = [
         "social_work_agency",

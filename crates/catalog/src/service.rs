@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
-use gongzhi_kernel::calendar::today_in_china;
 use gongzhi_kernel::{FieldError, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change as AuditChange};
 use gongzhi_platform::entity::territory;
@@ -13,7 +12,6 @@ use gongzhi_platform::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
-use gongzhi_platform::territory as territory_svc;
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 use gongzhi_platform::workflow::{self, Target};
 use serde_json::json;
@@ -24,42 +22,14 @@ use crate::domain::{
 use crate::entity::{catalog_version, category, change, item, negative};
 use crate::{CATALOG_MANAGE, CATALOG_PROPOSE};
 
-pub fn today() -> NaiveDate {
-    today_in_china()
-}
+pub use gongzhi_platform::clock::today;
 
-/// An active territory node by code.
-pub async fn node(conn: &impl ConnectionTrait, code: &str) -> AppResult<territory::Model> {
-    territory_svc::get(conn, code.trim())
-        .await?
-        .filter(|n| n.status == "active")
-        .ok_or(AppError::NotFound)
-}
+pub use gongzhi_platform::territory::{active as node, district_node};
 
 /// The district a node lies in: catalogs are keyed by its short code (`440308`), the one
 /// organizations' `scope_district` holds.
 pub fn district_of(n: &territory::Model) -> String {
     n.district_code.clone()
-}
-
-/// A district node, by its code (`440308000000`) or its short code (`440308`).
-pub async fn district_node(conn: &impl ConnectionTrait, code: &str) -> AppResult<territory::Model> {
-    let code = code.trim();
-    let n = if code.len() == 12 {
-        node(conn, code).await?
-    } else {
-        territory::Entity::find()
-            .filter(territory::Column::DistrictCode.eq(code))
-            .filter(territory::Column::Level.eq("district"))
-            .filter(territory::Column::Status.eq("active"))
-            .one(conn)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    if n.level != "district" {
-        return Err(AppError::NotFound);
-    }
-    Ok(n)
 }
 
 pub async fn categories(

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::OrgCard;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -514,7 +514,6 @@ async fn services_page(
 pub struct EligibilityRow {
     pub code: String,
     pub name: String,
-    pub qualified: bool,
     /// Failed criteria (blocking first) or warnings, in words.
     pub lacks: Vec<String>,
     pub warnings: Vec<String>,
@@ -533,7 +532,7 @@ pub struct LicenceRow {
 #[template(path = "org_eligibility.html")]
 struct EligibilityPage {
     c: PageCtx,
-    o: org::Model,
+    o: OrgCard,
     district: String,
     version: Option<i32>,
     qualified: Vec<EligibilityRow>,
@@ -562,7 +561,7 @@ async fn eligibility_view(
     error: Option<String>,
 ) -> PageResult {
     let o = api::readable_org(state, &me.actor, org_id).await?;
-    let scope = gongzhi_orgs::service::resource(&o);
+    let scope = o.resource();
     let can_record = state
         .policy
         .authorize(&me.actor, gongzhi_orgs::ORG_STANDING, &scope)
@@ -580,7 +579,6 @@ async fn eligibility_view(
         let row = EligibilityRow {
             code: i.code.clone(),
             name: i.name.clone(),
-            qualified: e.qualified,
             lacks: failed(true),
             warnings: failed(false),
         };

@@ -442,11 +442,11 @@ async fn change_form_view(
             .map(|k| (*k, c.t(&format!("{prefix}.{k}"))))
             .collect()
     };
-    let legal: Vec<&'static str> = gongzhi_orgs::domain::LegalForm::ALL
+    let legal: Vec<&'static str> = gongzhi_orgs::face::LegalForm::ALL
         .iter()
         .map(|l| l.as_str())
         .collect();
-    let org_tiers: Vec<&'static str> = gongzhi_orgs::domain::Tier::ALL
+    let org_tiers: Vec<&'static str> = gongzhi_orgs::face::Tier::ALL
         .iter()
         .map(|t| t.as_str())
         .collect();
@@ -491,11 +491,11 @@ fn input_of(f: &Fields) -> Result<ChangeInput, AppError> {
             .collect()
     };
     let kind = get(f, "kind").to_string();
-    let legal: Vec<&str> = gongzhi_orgs::domain::LegalForm::ALL
+    let legal: Vec<&str> = gongzhi_orgs::face::LegalForm::ALL
         .iter()
         .map(|l| l.as_str())
         .collect();
-    let tiers: Vec<&str> = gongzhi_orgs::domain::Tier::ALL
+    let tiers: Vec<&str> = gongzhi_orgs::face::Tier::ALL
         .iter()
         .map(|t| t.as_str())
         .collect();

@@ -373,7 +373,7 @@ async fn command(state: &AppState, command: Command) -> anyhow::Result<ExitCode>
                 }
             }
             JobsCommand::Run { name, on } => {
-                let on = on.unwrap_or_else(gongzhi_kernel::calendar::today_in_china);
+                let on = on.unwrap_or_else(gongzhi_platform::clock::today);
                 match gongzhi_platform::jobs::run_now(state, &name, on).await? {
                     Some(outcome) => println!("{name}: {outcome}"),
                     None => {
@@ -413,11 +413,12 @@ async fn command(state: &AppState, command: Command) -> anyhow::Result<ExitCode>
             if let Some(n) = audit {
                 crate::demo::bench_audit(state, n).await?;
             }
-            if let Some(n) = orgs {
-                gongzhi_orgs::seed::bench(state, n).await?;
-            }
-            if let Some(n) = projects {
-                gongzhi_procurement::seed::bench(state, n).await?;
+            // Each generator comes from the module that brings it, in module order.
+            let asked = [("orgs", orgs), ("projects", projects)];
+            for b in state.modules.iter().flat_map(|m| m.bench_data()) {
+                if let Some((_, Some(n))) = asked.iter().find(|(what, _)| *what == b.what) {
+                    (b.run)(state, *n).await?;
+                }
             }
         }
         Command::Serve { .. } => unreachable!("serve runs on its own"),
@@ -469,7 +470,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             crate::demo::seed(&state).await?;
             println!("已载入演示数据 / demo district seeded: 盐田区 440308");
         }
-        crate::demo::print_accounts(crate::demo::DEMO_PASSWORD);
+        crate::demo::print_accounts(&state.modules, crate::demo::DEMO_PASSWORD);
     }
     let db = state.db.clone();
     let sealer = gongzhi_platform::app::spawn_audit_sealer(state.clone());

@@ -236,20 +236,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoAccounts> {
     Ok(demo)
 }
 
-pub fn print_accounts(demo_password: &str) {
+pub fn print_accounts(
+    modules: &[std::sync::Arc<dyn gongzhi_platform::Module>],
+    demo_password: &str,
+) {
     println!("演示账号 / demo accounts (password 密码: {demo_password}):");
     for (username, role, code, display) in accounts() {
         println!("  {username:<20} {:<16} {code}  {display}", role.as_str());
     }
-    for (username, role, display) in gongzhi_orgs::seed::DEMO_ACCOUNTS {
-        println!(
-            "  {username:<20} {:<16} {}  {display}",
-            role.as_str(),
-            gongzhi_orgs::seed::DEMO_ORG
-        );
-    }
-    for (username, role, display) in gongzhi_incubation::seed::DEMO_ACCOUNTS {
-        println!("  {username:<20} {:<16} {display}", role.as_str());
+    for (username, role, label) in modules.iter().flat_map(|m| m.demo_accounts()) {
+        println!("  {username:<20} {:<16} {label}", role.as_str());
     }
 }
 
@@ -271,7 +267,7 @@ pub async fn bench_audit(state: &AppState, n: u64) -> anyhow::Result<()> {
         "hub.create",
     ];
     let start = std::time::Instant::now();
-    let base = chrono::Utc::now() - chrono::Duration::days(365);
+    let base = gongzhi_platform::clock::now() - chrono::Duration::days(365);
     let mut done = 0u64;
     while done < n {
         let batch = (n - done).min(1_000);

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use gongzhi_orgs::standing::Purpose;
+use gongzhi_orgs::face::Purpose;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::utoipa::{self, IntoParams, OpenApi, ToSchema};
 use gongzhi_platform::web::{Access, ApiJson, AppResult, AppState, CurrentActor, Probe, Routes};
@@ -134,8 +134,8 @@ pub fn routes() -> Routes {
         TargetInput,
         TargetProgress,
         CoverageRow,
-        gongzhi_orgs::api_standing::VerdictView,
-        gongzhi_orgs::api_standing::NoteView
+        gongzhi_orgs::face::VerdictView,
+        gongzhi_orgs::face::NoteView
     ))
 )]
 struct IncubationApi;
@@ -402,18 +402,17 @@ pub struct ApplicationDetail {
     pub org_name: String,
     pub documents: Vec<DocumentView>,
     /// The organization's standing for incubation today.
-    pub eligibility: gongzhi_orgs::api_standing::VerdictView,
+    pub eligibility: gongzhi_orgs::face::VerdictView,
 }
 
 async fn application_detail(
     state: &AppState,
     a: &application::Model,
 ) -> AppResult<ApplicationDetail> {
-    let o = gongzhi_orgs::entity::org::Entity::find_by_id(a.org_id)
-        .one(&state.db.read)
+    let o = gongzhi_orgs::face::card(&state.db.read, a.org_id)
         .await?
         .ok_or(gongzhi_platform::web::AppError::NotFound)?;
-    let verdict = gongzhi_orgs::standing_svc::is_eligible_for(
+    let verdict = gongzhi_orgs::face::is_eligible_for(
         &state.db.read,
         a.org_id,
         Purpose::Incubation,
@@ -428,11 +427,10 @@ async fn application_detail(
             .into_iter()
             .map(|(d, f)| document_view(d, f))
             .collect(),
-        eligibility: gongzhi_orgs::api_standing::verdict_view("incubation", verdict),
+        eligibility: gongzhi_orgs::face::verdict_view("incubation", verdict),
     })
 }
 
-use gongzhi_platform::sea_orm::EntityTrait;
 
 /// Apply for an organization to a call that is open today. Refused, with the reasons, when its
 /// standing bars incubation (serious-dishonesty list, not in good order).

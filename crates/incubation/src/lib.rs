@@ -3,16 +3,12 @@
 //! stages, "5个1" mentoring plans with mentors' check-ins, mid-term and graduation assessments,
 //! graduation (出壳) or exit, alumni services, yearly cultivation targets and 191号 coverage.
 
-pub mod api;
-pub mod domain;
-pub mod entity;
 mod migration;
-pub mod seed;
-pub mod service;
-pub mod stays;
-pub mod targets;
-pub mod ui;
-pub mod ui_stays;
+// Everything but the face is private to the crate; the binary's cross-module tests see it
+// with the feature `testing` (never enabled by a module).
+gongzhi_platform::insides!(
+    api, domain, entity, seed, service, stays, targets, ui, ui_stays
+);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -113,6 +109,13 @@ impl Module for IncubationModule {
 
     fn messages(&self) -> &'static str {
         include_str!("../locales/incubation.yml")
+    }
+
+    fn demo_accounts(&self) -> Vec<(&'static str, gongzhi_kernel::authz::Role, String)> {
+        seed::DEMO_ACCOUNTS
+            .iter()
+            .map(|(u, r, display)| (*u, *r, display.to_string()))
+            .collect()
     }
 
     fn seed_demo<'a>(

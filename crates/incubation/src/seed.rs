@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 use gongzhi_kernel::authz::Role;
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::{self as registry, Find, OrgCard, Order};
 use gongzhi_platform::AppState;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::{hub, territory, user};
@@ -110,7 +110,7 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
         &self,
         i: &incubator::Model,
         c: &cohort::Model,
-        o: &org::Model,
+        o: &OrgCard,
         state: &str,
         submitted: i64,
     ) -> anyhow::Result<application::Model> {
@@ -158,7 +158,7 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
         &self,
         i: &incubator::Model,
         c: &cohort::Model,
-        o: &org::Model,
+        o: &OrgCard,
         stage: &str,
         mentor: Option<uuid::Uuid>,
         done_until: i64,
@@ -284,7 +284,7 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
 
 pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<()> {
     let who = AuditActor::system("demo");
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let db = &state.db.read;
     let Some(district) = territory::Entity::find()
         .filter(territory::Column::Level.eq("district"))
@@ -306,30 +306,39 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
     else {
         return Ok(());
     };
-    let operator = org::Entity::find()
-        .filter(org::Column::TerritoryCode.eq(district.code.clone()))
-        .filter(org::Column::State.eq("active"))
-        .order_by_asc(org::Column::CreatedAt)
-        .one(db)
-        .await?;
+    let operator = registry::find(
+        db,
+        Find {
+            territory_code: Some(&district.code),
+            states: &["active"],
+            order: Order::Age,
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .await?
+    .pop();
     // Filed community organizations, by street, to incubate.
-    let filed = org::Entity::find()
-        .filter(org::Column::State.eq("filed"))
-        .filter(org::Column::LegalForm.eq("community_org"))
-        .order_by_asc(org::Column::Path)
-        .order_by_asc(org::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let filed = registry::find(
+        db,
+        Find {
+            states: &["filed"],
+            legal_forms: &["community_org"],
+            order: Order::PathThenAge,
+            ..Default::default()
+        },
+    )
+    .await?;
     let demo_org = filed
         .iter()
-        .find(|o| o.name == gongzhi_orgs::seed::DEMO_ORG)
+        .find(|o| o.name == registry::DEMO_ORG)
         .cloned();
     let mut pool = filed
         .iter()
         .filter(|o| Some(o.id) != demo_org.as_ref().map(|d| d.id))
         .cloned();
-    let mut take = |n: usize| -> Vec<org::Model> { pool.by_ref().take(n).collect() };
-    let haishan: Vec<org::Model> = filed
+    let mut take = |n: usize| -> Vec<OrgCard> { pool.by_ref().take(n).collect() };
+    let haishan: Vec<OrgCard> = filed
         .iter()
         .filter(|o| o.path.starts_with(station.path.as_str()))
         .filter(|o| Some(o.id) != demo_org.as_ref().map(|d| d.id))
@@ -370,7 +379,7 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
             }
             .insert(&txn)
             .await?;
-            gongzhi_orgs::service::grant_org_role(&txn, &who, u.id, op, role).await?;
+            registry::grant_org_role(&txn, &who, u.id, op, role).await?;
             demo.accounts
                 .push((username.into(), role.as_str().into(), op.name.clone()));
             Some(u.id)

@@ -5,8 +5,7 @@ use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::id::OrgId;
 use gongzhi_kernel::{FieldError, ValidationErrors};
-use gongzhi_orgs::entity::org;
-use gongzhi_orgs::standing::Purpose;
+use gongzhi_orgs::face::{self as registry, Purpose};
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::authz::{scope_condition, scope_condition_with_org};
 use gongzhi_platform::entity::{hub, stored_file};
@@ -26,9 +25,7 @@ use crate::domain::{
 use crate::entity::{application, application_document, cohort, incubation, incubator, plan_item};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ};
 
-pub fn today() -> NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
-}
+pub use gongzhi_platform::clock::today;
 
 /// Managers hold their permission over the node of the incubator (or of a stay's incubator).
 pub fn manager_scope(path: &str) -> ResourceScope {
@@ -102,8 +99,8 @@ pub async fn create_incubator(
         .ok_or_else(|| AppError::field("hub_id", "incubation.hub_level"))?;
     let v = domain::validate_incubator(input)?;
     if let Some(op) = input.operator_org_id {
-        let o = org::Entity::find_by_id(op).one(&state.db.read).await?;
-        if !o.is_some_and(|o| gongzhi_orgs::domain::PUBLIC_STATES.contains(&o.state.as_str())) {
+        let o = registry::card(&state.db.read, op).await?;
+        if !o.is_some_and(|o| o.is_public()) {
             return Err(AppError::field(
                 "operator_org_id",
                 "incubation.operator_unknown",
@@ -433,17 +430,13 @@ pub async fn apply(
     input: &ApplicationInput,
     file: Option<&Upload>,
 ) -> AppResult<application::Model> {
-    let o = gongzhi_orgs::service::get_visible(state, actor, &input.org_id.to_string())
+    let o = registry::visible(state, actor, &input.org_id.to_string())
         .await
         .map_err(|e| match e {
             AppError::NotFound => AppError::field("org_id", "incubation.org_unknown"),
             other => other,
         })?;
-    state.authorize(
-        actor,
-        INCUBATION_APPLY,
-        &gongzhi_orgs::service::resource(&o),
-    )?;
+    state.authorize(actor, INCUBATION_APPLY, &o.resource())?;
     let (c, i) = get_cohort(&state.db.read, cohort_id).await?;
     let day = today();
     if domain::call_status(c.opens_on, c.closes_on, day) != "open" {
@@ -453,7 +446,7 @@ pub async fn apply(
     let plan = domain::checked_text(&mut e, "plan", &input.plan, 10, 4000);
     let needs = domain::checked_text(&mut e, "needs", &input.needs, 0, 2000);
     let verdict =
-        gongzhi_orgs::standing_svc::is_eligible_for(&state.db.read, o.id, Purpose::Incubation, day)
+        registry::is_eligible_for(&state.db.read, o.id, Purpose::Incubation, day)
             .await?;
     for n in verdict.notes.iter().filter(|n| n.blocking) {
         e.add("org_id", n.key);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use gongzhi_kernel::ValidationErrors;
-use gongzhi_kernel::authz::{Actor, Scope};
+use gongzhi_kernel::authz::Actor;
 use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::authz::scope_condition_with_org;
 use gongzhi_platform::entity::{role_assignment, user};
@@ -621,14 +621,3 @@ pub async fn serve_alumnus(
     Ok(m)
 }
 
-/// Whether the actor holds an organization role (for "my organization's" views).
-pub fn org_ids(actor: &Actor) -> Vec<uuid::Uuid> {
-    actor
-        .grants
-        .iter()
-        .filter_map(|g| match g.scope {
-            Scope::Org { org_id } => Some(org_id.0),
-            _ => None,
-        })
-        .collect()
-}

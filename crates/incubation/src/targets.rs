@@ -4,12 +4,11 @@
 
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::Actor;
-use gongzhi_orgs::entity::org;
 use gongzhi_platform::audit::{self, AuditActor};
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -208,17 +207,16 @@ pub async fn coverage(state: &AppState, actor: &Actor, code: &str) -> AppResult<
         .filter(territory::Column::Status.eq("active"))
         .all(&state.db.read)
         .await?;
-    let counts: Vec<(Option<String>, i64)> = org::Entity::find()
-        .select_only()
-        .column(org::Column::ScopeCommunity)
-        .column_as(org::Column::Id.count(), "n")
-        .filter(org::Column::LegalForm.eq("community_org"))
-        .filter(org::Column::State.is_in(gongzhi_orgs::domain::PUBLIC_STATES))
-        .filter(org::Column::Path.starts_with(n.path.as_str()))
-        .group_by(org::Column::ScopeCommunity)
-        .into_tuple()
-        .all(&state.db.read)
-        .await?;
+    let counts = gongzhi_orgs::face::count_by_community(
+        &state.db.read,
+        gongzhi_orgs::face::Find {
+            legal_forms: &["community_org"],
+            states: &gongzhi_orgs::face::PUBLIC_STATES,
+            under: Some(&n.path),
+            ..Default::default()
+        },
+    )
+    .await?;
     let mut rows: Vec<CoverageRow> = communities
         .into_iter()
         .map(|c| {

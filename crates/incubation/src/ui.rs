@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use gongzhi_orgs::entity::org;
-use gongzhi_orgs::standing::Purpose;
+use gongzhi_orgs::face::{self as registry, Find, Purpose};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::hub;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -73,10 +72,15 @@ pub(crate) async fn org_names(
     state: &AppState,
     ids: impl Iterator<Item = uuid::Uuid>,
 ) -> Result<HashMap<uuid::Uuid, String>, PageError> {
-    Ok(org::Entity::find()
-        .filter(org::Column::Id.is_in(ids))
-        .all(&state.db.read)
-        .await?
+    let ids: Vec<uuid::Uuid> = ids.collect();
+    Ok(registry::find(
+        &state.db.read,
+        Find {
+            ids: Some(&ids),
+            ..Default::default()
+        },
+    )
+    .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())
@@ -325,17 +329,17 @@ async fn creation_choices(
         .into_iter()
         .map(|h| (h.id, h.name))
         .collect();
-    let operators = org::Entity::find()
-        .filter(gongzhi_platform::authz::scope_condition(
-            &filter,
-            org::Column::Path,
-        ))
-        .filter(org::Column::Tier.eq("registered"))
-        .filter(org::Column::State.eq("active"))
-        .order_by_asc(org::Column::Name)
-        .limit(300)
-        .all(&state.db.read)
-        .await?
+    let operators = registry::find(
+        &state.db.read,
+        Find {
+            scope: Some((&filter, false)),
+            tiers: &["registered"],
+            states: &["active"],
+            limit: Some(300),
+            ..Default::default()
+        },
+    )
+    .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
@@ -616,11 +620,11 @@ async fn apply_form(
 ) -> PageResult {
     let mut values = Fields::new();
     if let Some(org_id) = q.org.as_deref().filter(|o| !o.is_empty()) {
-        let o = gongzhi_orgs::service::get_visible(&state, &me.actor, org_id).await?;
+        let o = registry::visible(&state, &me.actor, org_id).await?;
         state.authorize(
             &me.actor,
             INCUBATION_APPLY,
-            &gongzhi_orgs::service::resource(&o),
+            &o.resource(),
         )?;
         values.insert("org_id".into(), o.id.to_string());
     }
@@ -634,17 +638,16 @@ async fn applicant_orgs(
     me: &CurrentActor,
 ) -> Result<Vec<(uuid::Uuid, String)>, PageError> {
     let filter = state.policy.scope_filter(&me.actor, INCUBATION_APPLY);
-    Ok(org::Entity::find()
-        .filter(gongzhi_platform::authz::scope_condition_with_org(
-            &filter,
-            org::Column::Path,
-            org::Column::Id,
-        ))
-        .filter(org::Column::State.is_in(gongzhi_orgs::domain::PUBLIC_STATES))
-        .order_by_asc(org::Column::Name)
-        .limit(500)
-        .all(&state.db.read)
-        .await?
+    Ok(registry::find(
+        &state.db.read,
+        Find {
+            scope: Some((&filter, true)),
+            states: &registry::PUBLIC_STATES,
+            limit: Some(500),
+            ..Default::default()
+        },
+    )
+    .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())
@@ -778,11 +781,10 @@ async fn application_view(
 ) -> PageResult {
     let a = svc::get_application(state, &me.actor, id).await?;
     let (cohort, i) = svc::get_cohort(&state.db.read, &a.cohort_id.to_string()).await?;
-    let o = org::Entity::find_by_id(a.org_id)
-        .one(&state.db.read)
+    let o = registry::card(&state.db.read, a.org_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let verdict = gongzhi_orgs::standing_svc::is_eligible_for(
+    let verdict = registry::is_eligible_for(
         &state.db.read,
         a.org_id,
         Purpose::Incubation,

@@ -276,7 +276,7 @@ pub async fn public_list(
     let mut badges = crate::standing_svc::badges(
         &state.db.read,
         &ids,
-        gongzhi_kernel::calendar::today_in_china(),
+        gongzhi_platform::clock::today(),
     )
     .await?;
     Ok(Json(page.map(|o| {

@@ -192,7 +192,7 @@ pub struct StandingView {
 }
 
 pub async fn standing_view(state: &AppState, o: &org::Model) -> AppResult<StandingView> {
-    let on = gongzhi_kernel::calendar::today_in_china();
+    let on = gongzhi_platform::clock::today();
     let r = svc::record_of(&state.db.read, o.id).await?;
     let s = svc::summarize(o, &r, on);
     let eligibility = [

@@ -90,7 +90,7 @@ async fn check(
     own_id: uuid::Uuid,
 ) -> AppResult<(ValidOrg, gongzhi_platform::entity::territory::Model)> {
     let known = category_codes(conn).await?;
-    let v = domain::validate(input, gongzhi_kernel::calendar::today_in_china(), &known)?;
+    let v = domain::validate(input, gongzhi_platform::clock::today(), &known)?;
     if let Some(code) = &v.uscc {
         let taken = org::Entity::find()
             .filter(org::Column::Uscc.eq(code.as_str()))

@@ -220,7 +220,7 @@ pub async fn import(
     }
     let mut errors = ValidationErrors::new();
     let rows = rows_of(table, &categories, default_territory, &mut errors)?;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let mut seen = HashSet::new();
     let mut checked = Vec::new();
     for (n, input) in rows {

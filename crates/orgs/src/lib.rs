@@ -2,26 +2,32 @@
 //! community-organization filing flow on the workflow engine, organization-scoped roles, the
 //! directory and the public directory.
 
-pub mod api;
-pub mod api_network;
-pub mod api_standing;
-pub mod changes;
-pub mod documents;
-pub mod domain;
-pub mod entity;
-pub mod export;
-pub mod import;
+pub mod face;
 mod migration;
-pub mod network;
-pub mod seed;
-pub mod service;
-pub mod standing;
-pub mod standing_svc;
-pub mod ui;
-pub mod ui_edit;
-pub mod ui_import;
-pub mod ui_network;
-pub mod ui_standing;
+
+// Everything but the face is private to the crate; the binary's cross-module tests see it
+// with the feature `testing` (never enabled by a module).
+gongzhi_platform::insides!(
+    api,
+    api_network,
+    api_standing,
+    changes,
+    documents,
+    domain,
+    entity,
+    export,
+    import,
+    network,
+    seed,
+    service,
+    standing,
+    standing_svc,
+    ui,
+    ui_edit,
+    ui_import,
+    ui_network,
+    ui_standing
+);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -152,6 +158,20 @@ impl Module for OrgsModule {
 
     fn messages(&self) -> &'static str {
         include_str!("../locales/orgs.yml")
+    }
+
+    fn demo_accounts(&self) -> Vec<(&'static str, gongzhi_kernel::authz::Role, String)> {
+        seed::DEMO_ACCOUNTS
+            .iter()
+            .map(|(u, r, display)| (*u, *r, format!("{}  {display}", seed::DEMO_ORG)))
+            .collect()
+    }
+
+    fn bench_data(&self) -> Vec<gongzhi_platform::module::BenchData> {
+        vec![gongzhi_platform::module::BenchData {
+            what: "orgs",
+            run: |state, n| Box::pin(seed::bench(state, n)),
+        }]
     }
 
     fn seed_demo<'a>(

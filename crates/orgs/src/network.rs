@@ -22,9 +22,7 @@ use crate::entity::{org, org_membership};
 use crate::service::{get_visible, resource};
 use crate::{ORG_EDIT, ORG_REGISTER};
 
-fn today() -> NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
-}
+use gongzhi_platform::clock::today;
 
 #[derive(Debug, Clone, Deserialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct DesignationInput {

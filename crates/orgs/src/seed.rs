@@ -66,7 +66,7 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
         .all(&state.db.read)
         .await?;
     let known = service::category_codes(&state.db.read).await?;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let txn = state.db.write.begin().await?;
     let mut n = 0u32;
     for (ci, node) in nodes.iter().filter(|n| n.level == "community").enumerate() {
@@ -426,7 +426,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
         .collect();
     anyhow::ensure!(!nodes.is_empty(), "seed a district first (serve --demo)");
     let categories = service::category_codes(&state.db.read).await?;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let start = std::time::Instant::now();
     let now = gongzhi_platform::audit::now();
     let mut done = 0u64;

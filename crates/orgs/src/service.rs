@@ -78,9 +78,7 @@ pub async fn categories_of(
     Ok(out)
 }
 
-fn today() -> chrono::NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
-}
+use gongzhi_platform::clock::today;
 
 /// Keep the name-piece index of one organization in step with its name.
 pub async fn index_name(conn: &impl ConnectionTrait, id: uuid::Uuid, name: &str) -> AppResult<()> {
@@ -461,7 +459,7 @@ fn apply_filters(
     }
     // Grades and the lists are rare sets: collected first, then sorted.
     if let Some(g) = nz(&q.grade).and_then(|g| g.trim_end_matches(['A', 'a']).parse::<i32>().ok()) {
-        let today = gongzhi_kernel::calendar::today_in_china();
+        let today = gongzhi_platform::clock::today();
         query = query.filter(
             org::Column::Id.in_subquery(
                 gongzhi_platform::sea_orm::sea_query::Query::select()

@@ -20,9 +20,7 @@ use crate::standing::{
 };
 use crate::{ORG_EDIT, ORG_GRADE, ORG_STANDING};
 
-fn today() -> NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
-}
+use gongzhi_platform::clock::today;
 
 pub fn clock_of(e: &org_list_entry::Model) -> EntryClock {
     EntryClock {
@@ -316,6 +314,9 @@ pub(crate) async fn insert_event(
 /// A 差 grade from a purchase's performance evaluation, recorded on the organization in the
 /// caller's transaction (the "no 差 within N years" admission criterion reads it). `ref_key`
 /// names the evaluation.
+/// The standing event a poor (差) performance evaluation is recorded as.
+pub const POOR_EVALUATION: &str = "performance_poor";
+
 pub async fn record_poor_performance(
     conn: &impl ConnectionTrait,
     who: &AuditActor,
@@ -332,7 +333,7 @@ pub async fn record_poor_performance(
         conn,
         who,
         &o,
-        "performance_poor",
+        POOR_EVALUATION,
         on,
         None,
         note,

@@ -171,7 +171,7 @@ async fn rows(
     let badges = crate::standing_svc::badges(
         &state.db.read,
         &ids,
-        gongzhi_kernel::calendar::today_in_china(),
+        gongzhi_platform::clock::today(),
     )
     .await?;
     let hub_ids: Vec<uuid::Uuid> = items
@@ -626,7 +626,7 @@ pub(crate) async fn org_view(
             can_upload,
             doc_kinds,
             upload_hint,
-            today: gongzhi_kernel::calendar::today_in_china(),
+            today: gongzhi_platform::clock::today(),
             net,
         },
     ))

@@ -79,7 +79,7 @@ pub async fn standing_part(
     let can_standing = may(ORG_STANDING);
     let can_grade = may(ORG_GRADE);
     let can_edit = may(ORG_EDIT);
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let kinds = |list: &[String]| {
         list.iter()
             .map(|k| c.t(&format!("standing.kind.{k}")))

@@ -113,7 +113,7 @@ pub async fn run_now(
 
 /// Run every due job once.
 pub async fn run_due(state: &AppState) {
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = crate::clock::today();
     for job in all(state) {
         match claim(state, &job, false).await {
             Ok(true) => {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod authz;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod entity;

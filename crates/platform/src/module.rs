@@ -41,6 +41,15 @@ pub trait Module: Send + Sync + 'static {
     fn messages(&self) -> &'static str {
         ""
     }
+    /// The demo accounts the module's seed creates (username, role, where or what), printed at
+    /// start-up beside the platform's.
+    fn demo_accounts(&self) -> Vec<(&'static str, gongzhi_kernel::authz::Role, String)> {
+        Vec::new()
+    }
+    /// Synthetic data for benchmarks (`gongzhi bench-data --<what> N`).
+    fn bench_data(&self) -> Vec<BenchData> {
+        Vec::new()
+    }
     /// Add demo data; runs once, on an empty database, in module order.
     fn seed_demo<'a>(
         &'a self,
@@ -51,9 +60,29 @@ pub trait Module: Send + Sync + 'static {
     }
 }
 
+/// A generator of synthetic data for benchmarks: `what` names the flag that asks for it.
+pub struct BenchData {
+    pub what: &'static str,
+    pub run: for<'a> fn(&'a AppState, u64) -> BoxFuture<'a, anyhow::Result<()>>,
+}
+
 /// Accounts the demo seed created, printed at start-up.
 #[derive(Debug, Default)]
 pub struct DemoAccounts {
     pub password: String,
     pub accounts: Vec<(String, String, String)>,
+}
+
+/// Declare a module crate's inner modules: private to the crate, public only with the crate's
+/// feature `testing` (the binary's cross-module tests). Other modules use the crate's `face`.
+#[macro_export]
+macro_rules! insides {
+    ($($m:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "testing")]
+            pub mod $m;
+            #[cfg(not(feature = "testing"))]
+            mod $m;
+        )*
+    };
 }

@@ -166,6 +166,35 @@ pub async fn get(conn: &impl ConnectionTrait, code: &str) -> AppResult<Option<te
         .await?)
 }
 
+/// An active node by its code; 404 for an unknown or closed one.
+pub async fn active(conn: &impl ConnectionTrait, code: &str) -> AppResult<territory::Model> {
+    get(conn, code.trim())
+        .await?
+        .filter(|n| n.status == "active")
+        .ok_or(AppError::NotFound)
+}
+
+/// An active district node, by its code (`440308000000`) or its short code (`440308`, the one
+/// records' `scope_district` holds).
+pub async fn district_node(conn: &impl ConnectionTrait, code: &str) -> AppResult<territory::Model> {
+    let code = code.trim();
+    let n = if code.len() == 12 {
+        active(conn, code).await?
+    } else {
+        territory::Entity::find()
+            .filter(territory::Column::DistrictCode.eq(code))
+            .filter(territory::Column::Level.eq("district"))
+            .filter(territory::Column::Status.eq("active"))
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    if n.level != "district" {
+        return Err(AppError::NotFound);
+    }
+    Ok(n)
+}
+
 async fn sibling_named(
     conn: &impl ConnectionTrait,
     parent: &Option<String>,

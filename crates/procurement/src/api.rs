@@ -525,7 +525,7 @@ pub async fn get_settings(
     me: CurrentActor,
     Path(district): Path<String>,
 ) -> AppResult<Json<Settings>> {
-    let d = gongzhi_catalog::service::district_node(&state.db.read, &district).await?;
+    let d = gongzhi_platform::territory::district_node(&state.db.read, &district).await?;
     state.authorize(&me.actor, PURCHASE_READ, &ResourceScope::territory(&d.path))?;
     Ok(Json(svc::settings(&state.db.read, &d.district_code).await?))
 }
@@ -962,11 +962,9 @@ pub async fn org_credit(
     State(state): State<AppState>,
     Path(org): Path<uuid::Uuid>,
 ) -> AppResult<Json<CreditView>> {
-    use gongzhi_platform::sea_orm::EntityTrait;
-    let o = gongzhi_orgs::entity::org::Entity::find_by_id(org)
-        .one(&state.db.read)
+    let o = gongzhi_orgs::face::card(&state.db.read, org)
         .await?
-        .filter(|o| gongzhi_orgs::domain::PUBLIC_STATES.contains(&o.state.as_str()))
+        .filter(|o| o.is_public())
         .ok_or(gongzhi_platform::web::AppError::NotFound)?;
     let today = svc::today();
     let model = crate::records::model(&state.db.read, &o.scope_district).await?;
@@ -1978,7 +1976,7 @@ pub async fn ocds_year(
     Query(q): Query<YearQuery>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let d = gongzhi_catalog::service::district_node(&state.db.read, &q.district).await?;
+    let d = gongzhi_platform::territory::district_node(&state.db.read, &q.district).await?;
     let limit = match q.limit {
         None => 500,
         Some(n @ 1..=1000) => n,

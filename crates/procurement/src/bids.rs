@@ -7,12 +7,10 @@
 //! ordered: a bid that commits before the opening is opened with the rest; after it, none can.
 
 use chrono::Utc;
-use gongzhi_catalog::api::check_message;
-use gongzhi_catalog::domain::{Check, Eligibility};
-use gongzhi_catalog::{qualify, service as catalog};
+use gongzhi_catalog::face::{self as catalog, Check, Eligibility, check_message};
 use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::{FieldError, Money, ValidationErrors};
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::OrgCard;
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::i18n::tr;
 use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait};
@@ -30,17 +28,16 @@ use crate::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
 
 /// The organization the actor bids for.
-pub async fn acting_org(state: &AppState, actor: &Actor, id: uuid::Uuid) -> AppResult<org::Model> {
-    let o = org::Entity::find_by_id(id)
-        .one(&state.db.read)
+pub async fn acting_org(state: &AppState, actor: &Actor, id: uuid::Uuid) -> AppResult<OrgCard> {
+    let o = gongzhi_orgs::face::card(&state.db.read, id)
         .await?
         .ok_or_else(|| AppError::field("org", "procurement.org_unknown"))?;
-    state.authorize(actor, PURCHASE_BID, &gongzhi_orgs::service::resource(&o))?;
+    state.authorize(actor, PURCHASE_BID, &o.resource())?;
     Ok(o)
 }
 
 pub fn deadline_passed(p: &project::Model) -> bool {
-    p.submit_until.is_some_and(|t| Utc::now() >= t)
+    p.submit_until.is_some_and(|t| gongzhi_platform::clock::now() >= t)
 }
 
 fn invited(p: &project::Model) -> Vec<uuid::Uuid> {
@@ -55,14 +52,11 @@ pub async fn eligibility(
     org_id: uuid::Uuid,
 ) -> AppResult<Eligibility> {
     let today = svc::today();
-    let all = catalog::versions(conn, &p.district).await?;
-    let v = all
-        .iter()
-        .find(|v| v.number == p.catalog_version)
+    let snap = catalog::version(conn, &p.district, p.catalog_version)
+        .await?
         .ok_or(AppError::NotFound)?;
-    let snap = catalog::snapshot(conn, v.id).await?;
     let item = snap.items.get(&p.item_code).ok_or(AppError::NotFound)?;
-    let provider = qualify::provider(conn, org_id, today).await?;
+    let provider = catalog::provider(conn, org_id, today).await?;
     Ok(item.criteria.evaluate(&provider.facts, today))
 }
 

@@ -4,33 +4,37 @@
 //! the item's admission criteria and sealed until the deadline. `domain` holds the pure rules
 //! (methods, budget lines, rubrics, the challenge clock, contract terms, payments, grades).
 
-pub mod api;
-pub mod award;
-pub mod bids;
-pub mod budget;
-pub mod contracts;
-pub mod domain;
-pub mod entity;
 mod migration;
-pub mod needs;
-pub mod notices;
-pub mod ocds;
-pub mod panel;
-pub mod performance;
-pub mod projects;
-pub mod queue;
-pub mod rating;
-pub mod records;
-pub mod reminders;
-pub mod results;
-pub mod seed;
-pub mod service;
-pub mod ui;
-pub mod ui_contract;
-pub mod ui_org;
-pub mod ui_project;
-pub mod ui_public;
-pub mod ui_results;
+// Everything but the face is private to the crate; the binary's cross-module tests see it
+// with the feature `testing` (never enabled by a module).
+gongzhi_platform::insides!(
+    api,
+    award,
+    bids,
+    budget,
+    contracts,
+    domain,
+    entity,
+    needs,
+    notices,
+    ocds,
+    panel,
+    performance,
+    projects,
+    queue,
+    rating,
+    records,
+    reminders,
+    results,
+    seed,
+    service,
+    ui,
+    ui_contract,
+    ui_org,
+    ui_project,
+    ui_public,
+    ui_results
+);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -155,6 +159,13 @@ impl Module for ProcurementModule {
 
     fn messages(&self) -> &'static str {
         include_str!("../locales/procurement.yml")
+    }
+
+    fn bench_data(&self) -> Vec<gongzhi_platform::module::BenchData> {
+        vec![gongzhi_platform::module::BenchData {
+            what: "projects",
+            run: |state, n| Box::pin(seed::bench(state, n)),
+        }]
     }
 
     fn seed_demo<'a>(

@@ -260,21 +260,6 @@ pub async fn clarifications(
         .await?)
 }
 
-/// Questions an organization asked, for its own view.
-pub async fn asked_by(
-    state: &AppState,
-    actor: &Actor,
-    project: uuid::Uuid,
-    org: uuid::Uuid,
-) -> AppResult<Vec<clarification::Model>> {
-    let o = crate::bids::acting_org(state, actor, org).await?;
-    Ok(clarification::Entity::find()
-        .filter(clarification::Column::ProjectId.eq(project))
-        .filter(clarification::Column::OrgId.eq(o.id))
-        .order_by_asc(clarification::Column::CreatedAt)
-        .all(&state.db.read)
-        .await?)
-}
 
 #[derive(Debug, serde::Deserialize, gongzhi_platform::utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -293,7 +278,7 @@ pub struct NoticeQuery {
 
 /// Published notices of a district, newest first.
 pub async fn list(state: &AppState, q: &NoticeQuery) -> AppResult<Page<project::Model>> {
-    let d = gongzhi_catalog::service::district_node(&state.db.read, &q.district).await?;
+    let d = gongzhi_platform::territory::district_node(&state.db.read, &q.district).await?;
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor.clone(),

@@ -421,7 +421,7 @@ pub fn record_package(base: &str, uri: &str, ocid: &str, releases: Vec<Value>) -
     compiled["tag"] = json!(["compiled"]);
     compiled["id"] = json!(format!("{ocid}-compiled"));
     let published = compiled["date"].clone();
-    let mut p = package_meta(&format!("{base}{uri}"), Utc::now());
+    let mut p = package_meta(&format!("{base}{uri}"), gongzhi_platform::clock::now());
     p["publishedDate"] = published;
     p["extensions"] = json!([format!("{base}{EXTENSION}")]);
     p["records"] = json!([{

@@ -6,7 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, Money, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change};
@@ -66,7 +65,7 @@ async fn conflicts(
     bidders: &[bid::Model],
 ) -> AppResult<HashMap<uuid::Uuid, String>> {
     let refs: Vec<String> = bidders.iter().map(|b| b.org_id.to_string()).collect();
-    let since = Utc::now() - chrono::Duration::days(365 * CONFLICT_YEARS);
+    let since = gongzhi_platform::clock::now() - chrono::Duration::days(365 * CONFLICT_YEARS);
     let rows = role_assignment::Entity::find()
         .filter(role_assignment::Column::ScopeKind.eq("org"))
         .filter(role_assignment::Column::ScopeRef.is_in(refs))

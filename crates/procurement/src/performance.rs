@@ -294,7 +294,7 @@ pub async fn evaluate(
     .await?;
     crate::ocds::publish(&txn, p.id, "implementation").await?;
     if grade == Grade::Poor {
-        gongzhi_orgs::standing_svc::record_poor_performance(
+        gongzhi_orgs::face::record_poor_performance(
             &txn,
             who,
             c.org_id,

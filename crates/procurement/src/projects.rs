@@ -4,17 +4,15 @@
 //! catalog, not excluded, budgeted) and commits the budget; cancelling or failing gives it back.
 
 use chrono::NaiveDate;
-use gongzhi_catalog::domain::{ItemDef, Snapshot};
-use gongzhi_catalog::service as catalog;
+use gongzhi_catalog::face::{self as catalog, ItemDef, Snapshot};
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, Money, ValidationErrors};
-use gongzhi_orgs::entity::org;
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::authz::scope_condition;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait};
 use gongzhi_platform::sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use gongzhi_platform::web::{AppError, AppResult, AppState, Page, PageParams};
@@ -183,10 +181,15 @@ async fn validate(
         }
     }
     if !input.invited.is_empty() {
-        let found = org::Entity::find()
-            .filter(org::Column::Id.is_in(input.invited.clone()))
-            .count(conn)
-            .await?;
+        let found = gongzhi_orgs::face::find(
+            conn,
+            gongzhi_orgs::face::Find {
+                ids: Some(&input.invited),
+                ..Default::default()
+            },
+        )
+        .await?
+        .len();
         let mut unique = input.invited.clone();
         unique.sort();
         unique.dedup();
@@ -233,9 +236,8 @@ async fn in_force(
     conn: &impl ConnectionTrait,
     district: &str,
 ) -> AppResult<Option<(i32, Snapshot)>> {
-    let all = catalog::versions(conn, district).await?;
-    match catalog::in_force(&all, svc::today()) {
-        Some(v) => Ok(Some((v.number, catalog::snapshot(conn, v.id).await?))),
+    match catalog::in_force(conn, district, svc::today()).await? {
+        Some(found) => Ok(Some(found)),
         None => Ok(None),
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ScopeFilter};
 use gongzhi_platform::authz::scope_condition;
 use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -220,7 +220,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         sections.push(projects_section(state, "to_publish", q, |_| None).await?);
         let q = in_scope()
             .filter(project::Column::State.eq("tendering"))
-            .filter(project::Column::SubmitUntil.lte(Utc::now()))
+            .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
             .order_by_asc(project::Column::SubmitUntil);
         sections.push(projects_section(state, "to_open", q, |_| None).await?);
         let q = in_scope()
@@ -418,34 +418,32 @@ async fn org_sections(
     today: NaiveDate,
 ) -> AppResult<Vec<Section>> {
     let conn = &state.db.read;
-    let Some(o) = gongzhi_orgs::entity::org::Entity::find_by_id(org)
-        .one(conn)
-        .await?
+    let Some(o) = gongzhi_orgs::face::card(conn, org).await?
     else {
         return Ok(Vec::new());
     };
-    let provider = gongzhi_catalog::qualify::provider(conn, o.id, today).await?;
+    let provider = gongzhi_catalog::face::provider(conn, o.id, today).await?;
     let notices = project::Entity::find()
         .filter(project::Column::District.eq(&o.scope_district))
         .filter(project::Column::State.eq("tendering"))
-        .filter(project::Column::SubmitUntil.gt(Utc::now()))
+        .filter(project::Column::SubmitUntil.gt(gongzhi_platform::clock::now()))
         .order_by_asc(project::Column::SubmitUntil)
         .limit(200)
         .all(conn)
         .await?;
     // One snapshot per catalog version the open notices were drawn up under.
-    let versions = gongzhi_catalog::service::versions(conn, &o.scope_district).await?;
-    let mut snaps: HashMap<i32, gongzhi_catalog::domain::Snapshot> = HashMap::new();
+    let mut snaps: HashMap<i32, Option<gongzhi_catalog::face::Snapshot>> = HashMap::new();
     let mut open = Vec::new();
     for p in notices {
-        let version = versions.iter().find(|v| v.number == p.catalog_version);
-        if let (false, Some(v)) = (snaps.contains_key(&p.catalog_version), version) {
-            let snap = gongzhi_catalog::service::snapshot(conn, v.id).await?;
-            snaps.insert(p.catalog_version, snap);
+        if let std::collections::hash_map::Entry::Vacant(slot) = snaps.entry(p.catalog_version) {
+            slot.insert(
+                gongzhi_catalog::face::version(conn, &o.scope_district, p.catalog_version).await?,
+            );
         }
         let invited: Vec<uuid::Uuid> = serde_json::from_str(&p.invited).unwrap_or_default();
         let admits = snaps
             .get(&p.catalog_version)
+            .and_then(|s| s.as_ref())
             .and_then(|s| s.items.get(&p.item_code))
             .is_some_and(|i| i.criteria.admits(&provider.facts, today).is_some());
         if admits && (invited.is_empty() || invited.contains(&o.id)) {

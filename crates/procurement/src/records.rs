@@ -2,14 +2,14 @@
 //! rating computed from them with the organization's grade and standing.
 
 use chrono::NaiveDate;
-use gongzhi_catalog::qualify;
+use gongzhi_catalog::face as qualify;
 use gongzhi_platform::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use gongzhi_platform::web::AppResult;
 
 use crate::entity::org_record;
-use crate::rating::{self, CreditModel, Inputs, Rating, Record};
+use crate::rating::{CreditModel, Inputs, Record};
 
 /// The district's credit model, or the default one.
 pub async fn model(conn: &impl ConnectionTrait, district: &str) -> AppResult<CreditModel> {
@@ -52,16 +52,6 @@ pub async fn inputs(
     Ok((inputs, rows))
 }
 
-pub async fn rating(
-    conn: &impl ConnectionTrait,
-    district: &str,
-    org: uuid::Uuid,
-    on: NaiveDate,
-) -> AppResult<Rating> {
-    let m = model(conn, district).await?;
-    let (i, _) = inputs(conn, org, on).await?;
-    Ok(rating::rate(&m, &i, on))
-}
 
 /// Leave a record on an organization (in the caller's transaction).
 pub async fn record(

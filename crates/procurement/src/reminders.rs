@@ -62,7 +62,7 @@ pub async fn remind(state: &AppState, on: NaiveDate) -> anyhow::Result<String> {
     }
     let to_open = project::Entity::find()
         .filter(project::Column::State.eq("tendering"))
-        .filter(project::Column::SubmitUntil.lte(chrono::Utc::now()))
+        .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
         .all(conn)
         .await?;
     for p in &to_open {

@@ -6,10 +6,10 @@
 //! challenge), contracts in delivery with reports, payments and visits, evaluated contracts
 //! graded 优/良/中, one terminated contract, one failed and one cancelled process.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use gongzhi_kernel::authz::{Actor, Grant, Role, Scope};
 use gongzhi_kernel::id::{OrgId, UserId};
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::face::{self as registry, Find, OrgCard};
 use gongzhi_platform::AppState;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::{territory, user};
@@ -17,7 +17,7 @@ use gongzhi_platform::identity::{self, NewUser};
 use gongzhi_platform::module::DemoAccounts;
 use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use crate::bids::BidInput;
@@ -63,12 +63,12 @@ struct Ctx<'a> {
     who: AuditActor,
     street: Actor,
     experts: Vec<Actor>,
-    bidders: Vec<org::Model>,
+    bidders: Vec<OrgCard>,
     line: uuid::Uuid,
     start: NaiveDate,
 }
 
-fn org_actor(o: &org::Model) -> Actor {
+fn org_actor(o: &OrgCard) -> Actor {
     Actor {
         user_id: UserId(uuid::Uuid::nil()),
         username: "demo".into(),
@@ -161,18 +161,22 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
         let Ok(street) = actor_of(state, &format!("{short}.admin")).await else {
             continue;
         };
-        let candidates = org::Entity::find()
-            .filter(org::Column::Path.starts_with(&s.path))
-            .filter(org::Column::State.is_in(["filed", "active"]))
-            .filter(org::Column::Tier.is_in(["registered", "filed"]))
-            .order_by_asc(org::Column::Name)
-            .limit(40)
-            .all(db)
-            .await?;
+        let candidates = registry::find(
+            db,
+            Find {
+                under: Some(&s.path),
+                states: &["filed", "active"],
+                tiers: &["registered", "filed"],
+                limit: Some(40),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(err)?;
         // Organizations in good standing (the demo registry has some on the lists).
         let mut bidders = Vec::new();
         for o in candidates {
-            let f = gongzhi_catalog::qualify::provider(db, o.id, today)
+            let f = gongzhi_catalog::face::provider(db, o.id, today)
                 .await
                 .map_err(err)?
                 .facts;
@@ -390,12 +394,14 @@ async fn project_at(
     };
     // Title and unit come from the catalog item.
     let item = {
-        let all = gongzhi_catalog::service::versions(&ctx.state.db.read, &s.district_code).await?;
-        let v = gongzhi_catalog::service::in_force(&all, crate::service::today())
-            .ok_or_else(|| anyhow::anyhow!("no catalog in force"))?;
-        let snap = gongzhi_catalog::service::snapshot(&ctx.state.db.read, v.id)
-            .await
-            .map_err(err)?;
+        let (_, snap) = gongzhi_catalog::face::in_force(
+            &ctx.state.db.read,
+            &s.district_code,
+            crate::service::today(),
+        )
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no catalog in force"))?;
         snap.items
             .get(code)
             .cloned()
@@ -516,7 +522,7 @@ async fn project_at(
         ctx,
         p.id,
         project::Column::SubmitUntil,
-        Utc::now() - Duration::minutes(5),
+        gongzhi_platform::clock::now() - Duration::minutes(5),
     )
     .await?;
     let p = step(ctx, &p, "open", None).await?;
@@ -731,7 +737,7 @@ async fn project_at(
 async fn deliver(
     ctx: &Ctx<'_>,
     c: &contract::Model,
-    provider: &org::Model,
+    provider: &OrgCard,
     m: &crate::entity::milestone::Model,
 ) -> anyhow::Result<()> {
     crate::contracts::report(
@@ -869,7 +875,7 @@ async fn fail_one(
         ctx,
         p.id,
         project::Column::SubmitUntil,
-        Utc::now() - Duration::minutes(5),
+        gongzhi_platform::clock::now() - Duration::minutes(5),
     )
     .await?;
     step(ctx, &p, "open", None).await?;
@@ -890,17 +896,20 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
         .all(db)
         .await?;
     anyhow::ensure!(!streets.is_empty(), "seed a district first (serve --demo)");
-    let orgs: Vec<(uuid::Uuid, String, Option<String>)> = org::Entity::find()
-        .select_only()
-        .column(org::Column::Id)
-        .column(org::Column::Name)
-        .column(org::Column::Uscc)
-        .filter(org::Column::State.is_in(["filed", "active"]))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let orgs: Vec<(uuid::Uuid, String, Option<String>)> = registry::find(
+        db,
+        Find {
+            states: &["filed", "active"],
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    .into_iter()
+    .map(|o| (o.id, o.name, o.uscc))
+    .collect();
     anyhow::ensure!(orgs.len() >= 11, "seed organizations first");
-    let now = Utc::now();
+    let now = gongzhi_platform::clock::now();
     let this_year: i32 = crate::service::today().format("%Y").to_string().parse()?;
     let started = std::time::Instant::now();
     let mut lines = std::collections::HashMap::new();

@@ -1,10 +1,8 @@
 //! What the purchase use cases share: the purchaser's node, the district's settings, project
 //! numbers, and moving a record on the workflow engine.
 
-use chrono::NaiveDate;
 use gongzhi_kernel::Money;
 use gongzhi_kernel::authz::{Actor, Permission, ResourceScope};
-use gongzhi_kernel::calendar::today_in_china;
 use gongzhi_kernel::workflow::WorkflowDef;
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::entity::territory;
@@ -19,9 +17,7 @@ use serde_json::json;
 use crate::PURCHASE_CONFIGURE;
 use crate::entity::settings;
 
-pub fn today() -> NaiveDate {
-    today_in_china()
-}
+pub use gongzhi_platform::clock::today;
 
 /// Guangdong's open-tender threshold for services (¥4,000,000), until the district sets its own.
 pub const DEFAULT_THRESHOLD_FEN: i64 = 400_000_000;
@@ -29,7 +25,7 @@ pub const DEFAULT_THRESHOLD_FEN: i64 = 400_000_000;
 /// its own.
 pub const DEFAULT_SATISFACTION_PCT: i32 = 40;
 
-pub use gongzhi_catalog::service::node;
+pub use gongzhi_platform::territory::active as node;
 
 /// A record at `path` the actor may read; one they may not is "not found", so its existence
 /// stays private.
@@ -136,7 +132,7 @@ pub async fn put_settings(
     district_code: &str,
     input: &SettingsInput,
 ) -> AppResult<Settings> {
-    let d = gongzhi_catalog::service::district_node(&state.db.read, district_code).await?;
+    let d = gongzhi_platform::territory::district_node(&state.db.read, district_code).await?;
     state.authorize(
         actor,
         PURCHASE_CONFIGURE,

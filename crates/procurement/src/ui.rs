@@ -165,9 +165,9 @@ pub async fn purchasable(
     state: &AppState,
     node: &gongzhi_platform::entity::territory::Model,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let d = gongzhi_catalog::service::district_of(node);
-    let l = gongzhi_catalog::api::load(state, &d, None).await?;
-    Ok(l.snap
+    let snap =
+        gongzhi_catalog::face::current(&state.db.read, &node.district_code, svc::today()).await?;
+    Ok(snap
         .items
         .values()
         .filter(|i| i.purchasable)
@@ -853,8 +853,6 @@ pub async fn project_input(state: &AppState, f: &Fields) -> Result<ProjectInput,
 
 /// Invited organizations, one per line: a unified social credit code or an id.
 async fn invited_orgs(state: &AppState, text: &str) -> Result<Vec<uuid::Uuid>, AppError> {
-    use gongzhi_orgs::entity::org;
-    use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let mut out = Vec::new();
     for token in text
         .split(['\n', ',', '，', '、', ' '])
@@ -865,10 +863,19 @@ async fn invited_orgs(state: &AppState, text: &str) -> Result<Vec<uuid::Uuid>, A
             out.push(id);
             continue;
         }
-        let o = org::Entity::find()
-            .filter(org::Column::Uscc.eq(token.to_uppercase()))
-            .one(&state.db.read)
-            .await?
+        let upper = token.to_uppercase();
+        let found = gongzhi_orgs::face::find(
+            &state.db.read,
+            gongzhi_orgs::face::Find {
+                uscc: Some(&upper),
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let o = found
+            .into_iter()
+            .next()
             .ok_or(AppError::field("invited", "procurement.invited_unknown"))?;
         out.push(o.id);
     }

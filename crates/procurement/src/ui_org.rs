@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
-use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
     Fields, FormState, PageCtx, PageResult, get, num, outcome, render_status, status_of,
 };
@@ -111,11 +111,14 @@ async fn my_orgs(
         .iter()
         .map(|o| o.0)
         .collect();
-    Ok(gongzhi_orgs::entity::org::Entity::find()
-        .filter(gongzhi_orgs::entity::org::Column::Id.is_in(ids))
-        .order_by_asc(gongzhi_orgs::entity::org::Column::Name)
-        .all(&state.db.read)
-        .await?
+    Ok(gongzhi_orgs::face::find(
+        &state.db.read,
+        gongzhi_orgs::face::Find {
+            ids: Some(&ids),
+            ..Default::default()
+        },
+    )
+    .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())

@@ -80,7 +80,7 @@ async fn notices_page(
 ) -> PageResult {
     // Without a district: the first one this deployment serves.
     let district = match q.district.filter(|d| !d.is_empty()) {
-        Some(d) => gongzhi_catalog::service::district_node(&state.db.read, &d).await?,
+        Some(d) => gongzhi_platform::territory::district_node(&state.db.read, &d).await?,
         None => territory::Entity::find()
             .filter(territory::Column::Level.eq("district"))
             .filter(territory::Column::Status.eq("active"))
@@ -271,10 +271,9 @@ async fn credit_page(
     c: PageCtx,
     Path(org): Path<uuid::Uuid>,
 ) -> PageResult {
-    let o = gongzhi_orgs::entity::org::Entity::find_by_id(org)
-        .one(&state.db.read)
+    let o = gongzhi_orgs::face::card(&state.db.read, org)
         .await?
-        .filter(|o| gongzhi_orgs::domain::PUBLIC_STATES.contains(&o.state.as_str()))
+        .filter(|o| o.is_public())
         .ok_or(AppError::NotFound)?;
     let today = crate::service::today();
     let model = crate::records::model(&state.db.read, &o.scope_district).await?;

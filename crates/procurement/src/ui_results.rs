@@ -177,9 +177,9 @@ async fn settings_view(
         None => gongzhi_platform::ui::first_node(state, &me.actor, PURCHASE_READ)?,
     };
     let n = svc::node(&state.db.read, &code).await?;
-    let d = gongzhi_catalog::service::district_node(
+    let d = gongzhi_platform::territory::district_node(
         &state.db.read,
-        &gongzhi_catalog::service::district_of(&n),
+        &n.district_code,
     )
     .await?;
     // A street reads the settings that bind it; the district changes them.

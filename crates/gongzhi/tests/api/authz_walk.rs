@@ -112,10 +112,7 @@ async fn purchase_values(
         ("purchase_bid_id", buy.bid.to_string()),
         ("period_start", buy.period_start.to_string()),
         ("period_end", buy.period_end.to_string()),
-        (
-            "today",
-            gongzhi_kernel::calendar::today_in_china().to_string(),
-        ),
+        ("today", gongzhi_platform::clock::today().to_string()),
         (
             "this_year",
             chrono::Datelike::year(&buy.period_start).to_string(),

@@ -15,7 +15,7 @@ fn uscc(first16: &str) -> String {
 }
 
 fn today() -> chrono::NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
+    gongzhi_platform::clock::today()
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {

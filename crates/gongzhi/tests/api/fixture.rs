@@ -294,7 +294,7 @@ pub async fn incubation(app: &TestApp, incubated: uuid::Uuid) -> Incubation {
     let uscc = gongzhi_kernel::Uscc::complete("52440308MJ000077").unwrap();
     let applicant = registered_org(app, COMMUNITY_B, uscc.as_str()).await.id;
     let now = gongzhi_platform::audit::now();
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let days = chrono::Duration::days;
     let i = incubator::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -483,7 +483,7 @@ pub async fn catalog(app: &TestApp, holder: uuid::Uuid) -> Catalog {
             .unwrap()
     };
     let district = node(DISTRICT).await;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     gongzhi_catalog::seed::seed_catalog(&app.state, &district, today)
         .await
         .unwrap();
@@ -600,7 +600,7 @@ pub async fn purchase(app: &TestApp, bidder: uuid::Uuid) -> Purchase {
     let street = app
         .user("fx.purchaser", &[(Role::StreetAdmin, STREET_B)])
         .await;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let period_start = today + chrono::Duration::days(40);
     let period_end = period_start + chrono::Duration::days(300);
     let r = street
@@ -704,7 +704,7 @@ async fn under_review(
 ) -> (uuid::Uuid, Vec<uuid::Uuid>, Vec<uuid::Uuid>) {
     use serde_json::json;
     let street = app.login("fx.purchaser").await;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let mut body = project_body(
         STREET_B,
         buy.line,
@@ -849,7 +849,7 @@ async fn awarded(app: &TestApp, buy: &Purchase) -> uuid::Uuid {
         )
         .await;
     assert_eq!(r.json()["state"], "awarded", "{}", r.text());
-    let past = gongzhi_kernel::calendar::today_in_china() - chrono::Duration::days(1);
+    let past = gongzhi_platform::clock::today() - chrono::Duration::days(1);
     set_project(app, id, |q| {
         q.col_expr(project::Column::StandstillUntil, Expr::value(past))
             .col_expr(project::Column::ChallengeUntil, Expr::value(past))

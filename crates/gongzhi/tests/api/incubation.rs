@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::fixture::*;
 
 fn today() -> chrono::NaiveDate {
-    gongzhi_kernel::calendar::today_in_china()
+    gongzhi_platform::clock::today()
 }
 
 fn scores(each: f64) -> Value {

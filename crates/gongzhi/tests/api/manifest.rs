@@ -208,3 +208,60 @@ fn every_registered_workflow_walks_only_where_it_declares() {
             .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
     }
 }
+
+/// A module uses another only through its face (and the manifest and permissions at its crate
+/// root): the compiler refuses the insides in a normal build, and this scan refuses them in a
+/// test build too, where the binary's tests turn the feature `testing` on for every module.
+#[test]
+fn no_module_reaches_into_another() {
+    let modules: Vec<(String, PathBuf)> = crates()
+        .into_iter()
+        .filter(|c| {
+            std::fs::read_to_string(c.join("src/lib.rs"))
+                .is_ok_and(|t| t.contains("gongzhi_platform::insides!("))
+        })
+        .map(|c| {
+            let name = c.file_name().unwrap().to_string_lossy().replace('-', "_");
+            (format!("gongzhi_{name}"), c)
+        })
+        .collect();
+    assert!(modules.len() >= 4, "found {} module crates", modules.len());
+    let allowed = |item: &str| item == "face" || item.starts_with(|c: char| c.is_uppercase());
+    let mut bad = Vec::new();
+    for (me, dir) in &modules {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        for line in manifest.lines() {
+            if line.contains("gongzhi-") && line.contains("testing") {
+                bad.push(format!("{}: {line}", dir.join("Cargo.toml").display()));
+            }
+        }
+        for path in files(&dir.join("src")) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (other, _) in modules.iter().filter(|(o, _)| o != me) {
+                let at = format!("{other}::");
+                for (i, _) in text.match_indices(&at) {
+                    let rest = &text[i + at.len()..];
+                    let items: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(group) => group[..group.find('}').unwrap_or(0)]
+                            .split(',')
+                            .map(|s| s.trim().split("::").next().unwrap_or("").trim())
+                            .filter(|s| !s.is_empty())
+                            .collect(),
+                        None => vec![
+                            &rest[..rest
+                                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                                .unwrap_or(rest.len())],
+                        ],
+                    };
+                    for item in items.into_iter().filter(|i| !allowed(i)) {
+                        bad.push(format!("{}: {other}::{item}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "modules reaching into another's insides: {bad:#?}"
+    );
+}

@@ -438,7 +438,7 @@ async fn a_serious_stay_ends_on_request_after_two_clean_years() {
     let app = app().await;
     let o = registered_org(&app, COMMUNITY_B, "52440308MJ0000018G").await;
     let young = registered_org(&app, COMMUNITY_B, "52440308MJ0000026B").await;
-    let today = gongzhi_kernel::calendar::today_in_china();
+    let today = gongzhi_platform::clock::today();
     let recent = list_entry(
         &app,
         young.id,

@@ -11,7 +11,6 @@ pub mod keys;
 
 pub use chain::{Breach, Checkpoint, Trail, VerifyOutcome, ensure_ring};
 
-use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -97,9 +96,7 @@ pub fn authenticated(mut entry: audit_entry::Model) -> Result<audit_entry::Model
 }
 
 /// Timestamps at microsecond precision, which both backends store exactly.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
+pub use crate::clock::now;
 
 /// The canonical text an entry's code and hash cover: everything that says what happened and
 /// who may see it (the scope levels decide which supervisors read the entry).
