@@ -9,10 +9,10 @@ use gongzhi_platform::web::AppResult;
 
 use crate::service;
 
-pub use crate::api::check_message;
 pub use crate::domain::{Check, Eligibility, ItemDef, ProviderFacts, Snapshot};
-pub use crate::qualify::{Provider, provider};
+pub use crate::service::qualify::{Provider, provider};
 pub use crate::service::{ScopeAnswer, scope_check};
+pub use crate::web::api::check_message;
 
 /// A district's catalog version `number` (`district`: the short code, `440308`).
 pub async fn version(

@@ -5,13 +5,10 @@
 //! per community, purchasable services per street, qualified providers per item.
 
 pub mod face;
-mod migration;
 
 // Everything but the face is private to the crate; the binary's cross-module tests see it
 // with the feature `testing` (never enabled by a module).
-gongzhi_platform::insides!(
-    api, domain, entity, export, licences, qualify, seed, service, ui, ui_manage
-);
+gongzhi_platform::insides!(domain, store, service, web, seed);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -34,8 +31,8 @@ impl Module for CatalogModule {
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
         vec![
-            Box::new(migration::CatalogSchema),
-            Box::new(migration::FactsIndex),
+            Box::new(store::migration::CatalogSchema),
+            Box::new(store::migration::FactsIndex),
         ]
     }
 
@@ -65,11 +62,13 @@ impl Module for CatalogModule {
     }
 
     fn routes(&self) -> Routes {
-        api::routes().merge(ui::routes()).merge(ui_manage::routes())
+        web::api::routes()
+            .merge(web::ui::routes())
+            .merge(web::ui_manage::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
-        api::openapi()
+        web::api::openapi()
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

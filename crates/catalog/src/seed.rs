@@ -15,7 +15,7 @@ use gongzhi_platform::sea_orm::{
 use gongzhi_platform::web::AppState;
 
 use crate::domain::{AdmissionCriteria, Change, Indicator, ItemDef, NegativeDef, Snapshot};
-use crate::entity::{catalog_version, category, change, licence};
+use crate::store::entity::{catalog_version, category, change, licence};
 use crate::service;
 
 const CATEGORIES: [(&str, Option<&str>, &str); 21] = [

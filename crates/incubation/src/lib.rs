@@ -3,12 +3,9 @@
 //! stages, "5个1" mentoring plans with mentors' check-ins, mid-term and graduation assessments,
 //! graduation (出壳) or exit, alumni services, yearly cultivation targets and 191号 coverage.
 
-mod migration;
 // Everything but the face is private to the crate; the binary's cross-module tests see it
 // with the feature `testing` (never enabled by a module).
-gongzhi_platform::insides!(
-    api, domain, entity, seed, service, stays, targets, ui, ui_stays
-);
+gongzhi_platform::insides!(domain, store, service, web, seed);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -33,7 +30,7 @@ impl Module for IncubationModule {
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
-        vec![Box::new(migration::IncubationSchema)]
+        vec![Box::new(store::migration::IncubationSchema)]
     }
 
     fn permissions(&self) -> Vec<PermissionDecl> {
@@ -79,11 +76,11 @@ impl Module for IncubationModule {
     }
 
     fn routes(&self) -> Routes {
-        api::routes().merge(ui::routes())
+        web::api::routes().merge(web::ui::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
-        api::openapi()
+        web::api::openapi()
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

@@ -17,7 +17,7 @@ use gongzhi_platform::sea_orm::{
 use serde_json::json;
 
 use crate::domain;
-use crate::entity::{
+use crate::store::entity::{
     alumni_service, application, assessment, checkin, cohort, incubation, incubator, plan_item,
     target,
 };

@@ -12,13 +12,13 @@ use gongzhi_platform::sea_orm::{
 };
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 
-use crate::entity::{org, org_grade, org_list_entry, org_standing_event};
+use crate::store::entity::{org, org_grade, org_list_entry, org_standing_event};
 
-pub use crate::api_standing::{NoteView, VerdictView, verdict_view};
+pub use crate::domain::standing::{Purpose, Verdict};
 pub use crate::domain::{LegalForm, PUBLIC_STATES, Tier};
 pub use crate::seed::{DEMO_ACCOUNTS, DEMO_ORG};
-pub use crate::standing::{Purpose, Verdict};
-pub use crate::standing_svc::{POOR_EVALUATION, is_eligible_for, record_poor_performance};
+pub use crate::service::standing_svc::{POOR_EVALUATION, is_eligible_for, record_poor_performance};
+pub use crate::web::api_standing::{NoteView, VerdictView, verdict_view};
 
 /// An organization as other modules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]

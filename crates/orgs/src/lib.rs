@@ -3,31 +3,10 @@
 //! directory and the public directory.
 
 pub mod face;
-mod migration;
 
 // Everything but the face is private to the crate; the binary's cross-module tests see it
 // with the feature `testing` (never enabled by a module).
-gongzhi_platform::insides!(
-    api,
-    api_network,
-    api_standing,
-    changes,
-    documents,
-    domain,
-    entity,
-    export,
-    import,
-    network,
-    seed,
-    service,
-    standing,
-    standing_svc,
-    ui,
-    ui_edit,
-    ui_import,
-    ui_network,
-    ui_standing
-);
+gongzhi_platform::insides!(domain, store, service, web, seed);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -54,11 +33,11 @@ impl Module for OrgsModule {
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
         vec![
-            Box::new(migration::OrgsSchema),
-            Box::new(migration::StandingSchema),
-            Box::new(migration::ChangesSchema),
-            Box::new(migration::NetworksSchema),
-            Box::new(migration::DirectorySchema),
+            Box::new(store::migration::OrgsSchema),
+            Box::new(store::migration::StandingSchema),
+            Box::new(store::migration::ChangesSchema),
+            Box::new(store::migration::NetworksSchema),
+            Box::new(store::migration::DirectorySchema),
         ]
     }
 
@@ -122,16 +101,16 @@ impl Module for OrgsModule {
     }
 
     fn routes(&self) -> Routes {
-        api::routes()
-            .merge(api_standing::routes())
-            .merge(api_network::routes())
-            .merge(ui::routes())
+        web::api::routes()
+            .merge(web::api_standing::routes())
+            .merge(web::api_network::routes())
+            .merge(web::ui::routes())
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
-        let mut doc = api::openapi();
-        doc.merge(api_standing::openapi());
-        doc.merge(api_network::openapi());
+        let mut doc = web::api::openapi();
+        doc.merge(web::api_standing::openapi());
+        doc.merge(web::api_network::openapi());
         doc
     }
 
@@ -148,7 +127,7 @@ impl Module for OrgsModule {
         vec![gongzhi_platform::jobs::Job {
             name: "orgs.standing_clocks",
             every: std::time::Duration::from_secs(6 * 3600),
-            run: standing_svc::clocks_job,
+            run: service::standing_svc::clocks_job,
         }]
     }
 

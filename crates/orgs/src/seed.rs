@@ -198,8 +198,8 @@ async fn networks(
     nodes: &[territory::Model],
     today: chrono::NaiveDate,
 ) -> anyhow::Result<()> {
-    use crate::entity::{org, org_membership};
-    use crate::network;
+    use crate::store::entity::{org, org_membership};
+    use crate::service::network;
     use gongzhi_platform::sea_orm::sea_query::Expr;
     use gongzhi_platform::sea_orm::{ColumnTrait, QueryFilter};
     let days = chrono::Duration::days;
@@ -285,12 +285,12 @@ async fn networks(
 async fn standing(
     txn: &impl gongzhi_platform::sea_orm::ConnectionTrait,
     who: &AuditActor,
-    o: &crate::entity::org::Model,
+    o: &crate::store::entity::org::Model,
     serial: u32,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<()> {
-    use crate::entity::{org_annual_report, org_grade};
-    use crate::standing::{self, List};
+    use crate::store::entity::{org_annual_report, org_grade};
+    use crate::domain::standing::{self, List};
     let last = standing::last_due_year(today);
     for year in [last - 1, last] {
         if serial == 7 && year == last {
@@ -334,7 +334,7 @@ async fn standing(
         }
         .insert(txn)
         .await?;
-        crate::standing_svc::log(
+        crate::service::standing_svc::log(
             txn,
             who,
             o,
@@ -360,8 +360,8 @@ async fn standing(
     };
     if let Some((kind, list, on, rectify)) = event {
         let amount = (kind == "large_fine").then_some(6_000_000);
-        crate::standing_svc::insert_event(txn, who, o, kind, on, amount, "", None).await?;
-        crate::standing_svc::place(txn, who, o, list, kind, on, rectify).await?;
+        crate::service::standing_svc::insert_event(txn, who, o, kind, on, amount, "", None).await?;
+        crate::service::standing_svc::place(txn, who, o, list, kind, on, rectify).await?;
     }
     Ok(())
 }
@@ -415,7 +415,7 @@ const BENCH_WORDS: [&str; 40] = [
 /// tenth of those, a share on the credit lists and a few hubs. Bulk rows, not audited: for
 /// benchmarks only.
 pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
-    use crate::entity::{org, org_category_link, org_grade, org_list_entry};
+    use crate::store::entity::{org, org_category_link, org_grade, org_list_entry};
     use gongzhi_platform::sea_orm::ConnectionTrait;
     let nodes: Vec<territory::Model> = territory::Entity::find()
         .order_by_asc(territory::Column::Path)
@@ -523,9 +523,9 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
                     grade: Set(1 + (i / 10 % 5) as i32),
                     score: Set(None),
                     awarded_on: Set(awarded),
-                    expires_on: Set(crate::standing::plus_years(
+                    expires_on: Set(crate::domain::standing::plus_years(
                         awarded,
-                        crate::standing::GRADE_YEARS,
+                        crate::domain::standing::GRADE_YEARS,
                     )),
                     status: Set("in_force".into()),
                     note: Set(String::new()),
@@ -563,7 +563,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
             .exec(&txn)
             .await?;
         for chunk in grams.chunks(5000) {
-            crate::entity::org_name_gram::Entity::insert_many(chunk.to_vec())
+            crate::store::entity::org_name_gram::Entity::insert_many(chunk.to_vec())
                 .exec(&txn)
                 .await?;
         }

@@ -4,37 +4,9 @@
 //! the item's admission criteria and sealed until the deadline. `domain` holds the pure rules
 //! (methods, budget lines, rubrics, the challenge clock, contract terms, payments, grades).
 
-mod migration;
 // Everything but the face is private to the crate; the binary's cross-module tests see it
 // with the feature `testing` (never enabled by a module).
-gongzhi_platform::insides!(
-    api,
-    award,
-    bids,
-    budget,
-    contracts,
-    domain,
-    entity,
-    needs,
-    notices,
-    ocds,
-    panel,
-    performance,
-    projects,
-    queue,
-    rating,
-    records,
-    reminders,
-    results,
-    seed,
-    service,
-    ui,
-    ui_contract,
-    ui_org,
-    ui_project,
-    ui_public,
-    ui_results
-);
+gongzhi_platform::insides!(domain, store, service, web, seed);
 
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
@@ -66,11 +38,11 @@ impl Module for ProcurementModule {
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
         vec![
-            Box::new(migration::ProcurementSchema),
-            Box::new(migration::EvaluationSchema),
-            Box::new(migration::ContractSchema),
-            Box::new(migration::OcdsSchema),
-            Box::new(migration::QueueIndexes),
+            Box::new(store::migration::ProcurementSchema),
+            Box::new(store::migration::EvaluationSchema),
+            Box::new(store::migration::ContractSchema),
+            Box::new(store::migration::OcdsSchema),
+            Box::new(store::migration::QueueIndexes),
         ]
     }
 
@@ -112,17 +84,17 @@ impl Module for ProcurementModule {
     }
 
     fn routes(&self) -> Routes {
-        api::routes()
-            .merge(ui::routes())
-            .merge(ui_project::routes())
-            .merge(ui_contract::routes())
-            .merge(ui_org::routes())
-            .merge(ui_public::routes())
-            .merge(ui_results::routes())
+        web::api::routes()
+            .merge(web::ui::routes())
+            .merge(web::ui_project::routes())
+            .merge(web::ui_contract::routes())
+            .merge(web::ui_org::routes())
+            .merge(web::ui_public::routes())
+            .merge(web::ui_results::routes())
     }
 
     fn jobs(&self) -> Vec<gongzhi_platform::jobs::Job> {
-        vec![reminders::job()]
+        vec![service::reminders::job()]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {
@@ -144,7 +116,7 @@ impl Module for ProcurementModule {
     }
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
-        api::openapi()
+        web::api::openapi()
     }
 
     fn workflows(&self) -> Vec<&'static dyn gongzhi_kernel::workflow::Workflow> {

@@ -20,16 +20,16 @@ use gongzhi_platform::sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
-use crate::bids::BidInput;
-use crate::budget::LineInput;
-use crate::contracts::{AcceptanceInput, ContractInput, MilestoneInput, MilestoneReview};
+use crate::service::bids::BidInput;
+use crate::service::budget::LineInput;
+use crate::service::contracts::{AcceptanceInput, ContractInput, MilestoneInput, MilestoneReview};
 use crate::domain::{PreAssessment, Target};
-use crate::entity::{contract, project};
-use crate::needs::NeedInput;
-use crate::notices::{ClarificationInput, NoticeInput, QuestionInput};
-use crate::panel::{DeclarationInput, DrawInput, ScoreLine, ScoreSheet};
-use crate::performance::{EvaluationInput, SurveyInput, TargetResult};
-use crate::projects::{ProjectInput, TransitionInput};
+use crate::store::entity::{contract, project};
+use crate::service::needs::NeedInput;
+use crate::service::notices::{ClarificationInput, NoticeInput, QuestionInput};
+use crate::service::panel::{DeclarationInput, DrawInput, ScoreLine, ScoreSheet};
+use crate::service::performance::{EvaluationInput, SurveyInput, TargetResult};
+use crate::service::projects::{ProjectInput, TransitionInput};
 
 /// Items open to filed and registered organizations alike: (code, budget in yuan, quantity).
 const ITEMS: [(&str, i64, i32); 9] = [
@@ -205,7 +205,7 @@ pub async fn demo(state: &AppState, demo: &mut DemoAccounts) -> anyhow::Result<(
                 400_000,
             ),
         ] {
-            let l = crate::budget::create(
+            let l = crate::service::budget::create(
                 state,
                 &street,
                 &who,
@@ -284,7 +284,7 @@ async fn needs(ctx: &Ctx<'_>, street: &territory::Model) -> anyhow::Result<Vec<u
                 45,
             ),
         ][i];
-        let n = crate::needs::raise(
+        let n = crate::service::needs::raise(
             ctx.state,
             &ctx.street,
             &ctx.who,
@@ -311,10 +311,10 @@ async fn step(
     t: &str,
     reason: Option<&str>,
 ) -> anyhow::Result<project::Model> {
-    let fresh = crate::projects::reread(&ctx.state.db.read, p.id)
+    let fresh = crate::service::projects::reread(&ctx.state.db.read, p.id)
         .await
         .map_err(err)?;
-    crate::projects::decide(
+    crate::service::projects::decide(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -428,7 +428,7 @@ async fn project_at(
         },
         ..input
     };
-    let p = crate::projects::create(ctx.state, &ctx.street, &ctx.who, &input)
+    let p = crate::service::projects::create(ctx.state, &ctx.street, &ctx.who, &input)
         .await
         .map_err(err)?;
     if stage == "draft" {
@@ -444,7 +444,7 @@ async fn project_at(
     }
     let today = crate::service::today();
     let days = if consultation { 12 } else { 22 };
-    let p = crate::notices::publish(
+    let p = crate::service::notices::publish(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -473,7 +473,7 @@ async fn project_at(
     };
     let mut bids = Vec::new();
     for (i, o) in ctx.bidders.iter().take(count).enumerate() {
-        let b = crate::bids::submit(
+        let b = crate::service::bids::submit(
             ctx.state,
             &org_actor(o),
             &ctx.who,
@@ -491,7 +491,7 @@ async fn project_at(
     if stage == "tendering" {
         if n.is_multiple_of(2) {
             let o = &ctx.bidders[0];
-            let q = crate::notices::ask(
+            let q = crate::service::notices::ask(
                 ctx.state,
                 &org_actor(o),
                 &ctx.who,
@@ -503,7 +503,7 @@ async fn project_at(
             )
             .await
             .map_err(err)?;
-            crate::notices::clarify(
+            crate::service::notices::clarify(
                 ctx.state,
                 &ctx.street,
                 &ctx.who,
@@ -528,7 +528,7 @@ async fn project_at(
     let p = step(ctx, &p, "open", None).await?;
     // The panel: odd, five for tenders, three for consultations; all declare and score.
     let size = if p.method == "open_tender" { 5 } else { 3 };
-    crate::panel::draw(
+    crate::service::panel::draw(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -537,7 +537,7 @@ async fn project_at(
     )
     .await
     .map_err(err)?;
-    let seats = crate::panel::members(&ctx.state.db.read, p.id)
+    let seats = crate::service::panel::members(&ctx.state.db.read, p.id)
         .await
         .map_err(err)?;
     let scored = stage != "evaluating" || n.is_multiple_of(2);
@@ -545,7 +545,7 @@ async fn project_at(
         let Some(expert) = ctx.experts.iter().find(|e| e.user_id.0 == seat.user_id) else {
             continue;
         };
-        crate::panel::declare(
+        crate::service::panel::declare(
             ctx.state,
             expert,
             &ctx.who,
@@ -571,7 +571,7 @@ async fn project_at(
                     })
                     .collect(),
             };
-            crate::panel::score(ctx.state, expert, &ctx.who, &seat.id.to_string(), &sheet)
+            crate::service::panel::score(ctx.state, expert, &ctx.who, &seat.id.to_string(), &sheet)
                 .await
                 .map_err(err)?;
         }
@@ -579,7 +579,7 @@ async fn project_at(
     if stage == "evaluating" {
         return Ok(p);
     }
-    let p = crate::award::award(
+    let p = crate::service::award::award(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -604,7 +604,7 @@ async fn project_at(
         winner.price_fen / 2,
         winner.price_fen - winner.price_fen / 2,
     ];
-    let c = crate::contracts::sign(
+    let c = crate::service::contracts::sign(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -644,18 +644,18 @@ async fn project_at(
         .iter()
         .find(|o| o.id == c.org_id)
         .expect("a bidder");
-    let ms = crate::contracts::delivery(&ctx.state.db.read, c.id)
+    let ms = crate::service::contracts::delivery(&ctx.state.db.read, c.id)
         .await
         .map_err(err)?
         .milestones;
     // First milestone reported, accepted and paid.
     deliver(ctx, &c, provider, &ms[0]).await?;
-    crate::contracts::visit(
+    crate::service::contracts::visit(
         ctx.state,
         &ctx.street,
         &ctx.who,
         &c.id.to_string(),
-        &crate::contracts::VisitInput {
+        &crate::service::contracts::VisitInput {
             visited_on: today,
             findings: "抽查两场活动，组织有序，记录完整".into(),
             verdict: if n.is_multiple_of(4) {
@@ -677,7 +677,7 @@ async fn project_at(
         return Ok(p);
     }
     deliver(ctx, &c, provider, &ms[1]).await?;
-    let c = crate::contracts::acceptance(
+    let c = crate::service::contracts::acceptance(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -691,7 +691,7 @@ async fn project_at(
     .await
     .map_err(err)?;
     for answers in [[5, 5, 4, 5], [4, 4, 5, 4], [5, 4, 4, 5], [3, 4, 4, 4]] {
-        crate::performance::answer(
+        crate::service::performance::answer(
             ctx.state,
             &c.id.to_string(),
             &SurveyInput {
@@ -702,13 +702,13 @@ async fn project_at(
         .await
         .map_err(err)?;
     }
-    let p = crate::projects::reread(&ctx.state.db.read, p.id)
+    let p = crate::service::projects::reread(&ctx.state.db.read, p.id)
         .await
         .map_err(err)?;
-    let targets = crate::projects::targets_of(&p);
+    let targets = crate::service::projects::targets_of(&p);
     // Grades spread over 优 / 良 / 中 across the streets.
     let base = [96, 84, 66][n % 3];
-    crate::performance::evaluate(
+    crate::service::performance::evaluate(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -738,9 +738,9 @@ async fn deliver(
     ctx: &Ctx<'_>,
     c: &contract::Model,
     provider: &OrgCard,
-    m: &crate::entity::milestone::Model,
+    m: &crate::store::entity::milestone::Model,
 ) -> anyhow::Result<()> {
-    crate::contracts::report(
+    crate::service::contracts::report(
         ctx.state,
         &org_actor(provider),
         &ctx.who,
@@ -751,7 +751,7 @@ async fn deliver(
     )
     .await
     .map_err(err)?;
-    crate::contracts::review(
+    crate::service::contracts::review(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -764,11 +764,11 @@ async fn deliver(
     )
     .await
     .map_err(err)?;
-    crate::contracts::pay(
+    crate::service::contracts::pay(
         ctx.state,
         &ctx.street,
         &ctx.who,
-        &crate::contracts::PaymentInput {
+        &crate::service::contracts::PaymentInput {
             milestone: m.id,
             amount_fen: m.share_fen,
         },
@@ -780,12 +780,12 @@ async fn deliver(
 
 /// A losing bidder challenges the award; the challenge stays open.
 async fn challenge(ctx: &Ctx<'_>, p: &project::Model) -> anyhow::Result<()> {
-    let p = crate::projects::reread(&ctx.state.db.read, p.id)
+    let p = crate::service::projects::reread(&ctx.state.db.read, p.id)
         .await
         .map_err(err)?;
-    let loser = crate::entity::bid::Entity::find()
-        .filter(crate::entity::bid::Column::ProjectId.eq(p.id))
-        .filter(crate::entity::bid::Column::Id.ne(p.awarded_bid_id.unwrap_or_default()))
+    let loser = crate::store::entity::bid::Entity::find()
+        .filter(crate::store::entity::bid::Column::ProjectId.eq(p.id))
+        .filter(crate::store::entity::bid::Column::Id.ne(p.awarded_bid_id.unwrap_or_default()))
         .one(&ctx.state.db.read)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no losing bid"))?;
@@ -794,12 +794,12 @@ async fn challenge(ctx: &Ctx<'_>, p: &project::Model) -> anyhow::Result<()> {
         .iter()
         .find(|o| o.id == loser.org_id)
         .expect("a bidder");
-    crate::award::raise(
+    crate::service::award::raise(
         ctx.state,
         &org_actor(o),
         &ctx.who,
         &p.id.to_string(),
-        &crate::award::ChallengeInput {
+        &crate::service::award::ChallengeInput {
             org: o.id,
             grounds: "中标人提供的类似项目业绩与事实不符，请求复核评审结果".into(),
         },
@@ -816,12 +816,12 @@ async fn terminate(ctx: &Ctx<'_>, p: &project::Model) -> anyhow::Result<()> {
         .one(&ctx.state.db.read)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no contract"))?;
-    crate::contracts::terminate(
+    crate::service::contracts::terminate(
         ctx.state,
         &ctx.street,
         &ctx.who,
         &c.id.to_string(),
-        &crate::contracts::TerminationInput {
+        &crate::service::contracts::TerminationInput {
             reason: "连续两个月未按约开展服务，经书面催告仍未改正".into(),
             version: c.version,
         },
@@ -839,7 +839,7 @@ async fn fail_one(
 ) -> anyhow::Result<()> {
     let p = project_at(ctx, s, item, "approved", Vec::new(), 0).await?;
     let today = crate::service::today();
-    let p = crate::notices::publish(
+    let p = crate::service::notices::publish(
         ctx.state,
         &ctx.street,
         &ctx.who,
@@ -858,7 +858,7 @@ async fn fail_one(
     .await
     .map_err(err)?;
     let o = &ctx.bidders[0];
-    crate::bids::submit(
+    crate::service::bids::submit(
         ctx.state,
         &org_actor(o),
         &ctx.who,
@@ -887,7 +887,7 @@ async fn fail_one(
 /// notice, and the OCDS releases (planning, tender, award) of this year's processes. Written in
 /// batches, bypassing the services: volume, not realism of each record.
 pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
-    use crate::entity::{bid, budget_line, release};
+    use crate::store::entity::{bid, budget_line, release};
     use gongzhi_platform::sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
     let db = &state.db.read;
     let streets = territory::Entity::find()
@@ -1059,7 +1059,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
             // The year's OCDS releases, built as publication builds them.
             if year == this_year && noticed && p.state != "failed" {
                 let buyer = s.name.clone();
-                let ocid = crate::ocds::ocid(&p);
+                let ocid = crate::service::ocds::ocid(&p);
                 for (seq, tag) in ["planning", "tender", "award"].iter().enumerate() {
                     if *tag == "award" && !matches!(st, "completed" | "contracted" | "awarded") {
                         continue;
@@ -1069,7 +1069,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
                         view.awarded_bid_id = snapshot_bids.first().map(|b| b.id);
                         view.award_on = Some(day + Duration::days(30));
                     }
-                    let snap = crate::ocds::Snapshot {
+                    let snap = crate::service::ocds::Snapshot {
                         project: view,
                         buyer: buyer.clone(),
                         bids: if *tag == "planning" {
@@ -1084,7 +1084,7 @@ pub async fn bench(state: &AppState, n: u64) -> anyhow::Result<()> {
                     };
                     let rid = format!("{ocid}-{:02}-{tag}", seq + 1);
                     let date = notice_at.expect("noticed") + Duration::days(30 * seq as i64);
-                    let body = crate::ocds::build(&snap, tag, &rid, date);
+                    let body = crate::service::ocds::build(&snap, tag, &rid, date);
                     rs.push(release::ActiveModel {
                         id: Set(rid),
                         ocid: Set(ocid.clone()),

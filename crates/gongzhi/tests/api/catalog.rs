@@ -450,7 +450,7 @@ async fn two_approvals_that_clash_cannot_both_pass() {
 }
 
 async fn set_social_workers(app: &gongzhi_platform::testing::TestApp, id: uuid::Uuid, n: i32) {
-    use gongzhi_orgs::entity::org;
+    use gongzhi_orgs::store::entity::org;
     use gongzhi_platform::sea_orm::sea_query::Expr;
     org::Entity::update_many()
         .col_expr(org::Column::SocialWorkerCount, Expr::value(n))

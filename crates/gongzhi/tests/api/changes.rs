@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use gongzhi_kernel::authz::Role;
-use gongzhi_orgs::entity::org;
+use gongzhi_orgs::store::entity::org;
 use gongzhi_platform::sea_orm::EntityTrait;
 use serde_json::json;
 

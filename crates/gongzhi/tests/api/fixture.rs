@@ -31,7 +31,7 @@ pub async fn street_admin_a(app: &TestApp) -> TestClient {
 /// A user holding `role` over an organization, signed in.
 pub async fn org_role(app: &TestApp, name: &str, o: uuid::Uuid, role: Role) -> TestClient {
     use gongzhi_platform::sea_orm::EntityTrait;
-    let o = gongzhi_orgs::entity::org::Entity::find_by_id(o)
+    let o = gongzhi_orgs::store::entity::org::Entity::find_by_id(o)
         .one(&app.state.db.read)
         .await
         .unwrap()
@@ -55,7 +55,7 @@ pub async fn registered_org(
     app: &TestApp,
     territory: &str,
     uscc: &str,
-) -> gongzhi_orgs::entity::org::Model {
+) -> gongzhi_orgs::store::entity::org::Model {
     let (form, label) = match &uscc[..2] {
         "51" => ("association", "协会"),
         "53" => ("foundation", "基金会"),
@@ -93,7 +93,7 @@ async fn insert_org(
     app: &TestApp,
     input: &gongzhi_orgs::domain::OrgInput,
     state: &str,
-) -> gongzhi_orgs::entity::org::Model {
+) -> gongzhi_orgs::store::entity::org::Model {
     use gongzhi_platform::sea_orm::TransactionTrait;
     let known = gongzhi_orgs::service::category_codes(&app.state.db.read)
         .await
@@ -120,7 +120,7 @@ async fn insert_org(
 /// Standing records written directly (dates chosen, not today's): a 2025 annual report
 /// awaiting inspection; returns its id.
 pub async fn annual_report(app: &TestApp, org: uuid::Uuid, year: i32) -> uuid::Uuid {
-    use gongzhi_orgs::entity::org_annual_report;
+    use gongzhi_orgs::store::entity::org_annual_report;
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
     org_annual_report::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -145,7 +145,7 @@ pub async fn grade(
     grade: i32,
     on: chrono::NaiveDate,
 ) -> uuid::Uuid {
-    use gongzhi_orgs::entity::org_grade;
+    use gongzhi_orgs::store::entity::org_grade;
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
     org_grade::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -153,7 +153,7 @@ pub async fn grade(
         grade: Set(grade),
         score: Set(None),
         awarded_on: Set(on),
-        expires_on: Set(gongzhi_orgs::standing::plus_years(on, 5)),
+        expires_on: Set(gongzhi_orgs::domain::standing::plus_years(on, 5)),
         status: Set("in_force".into()),
         note: Set(String::new()),
         created_by: Set(None),
@@ -175,7 +175,7 @@ pub async fn list_entry(
     on: chrono::NaiveDate,
     rectification: &str,
 ) -> uuid::Uuid {
-    use gongzhi_orgs::entity::org_list_entry;
+    use gongzhi_orgs::store::entity::org_list_entry;
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
     org_list_entry::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -199,7 +199,7 @@ pub async fn list_entry(
 
 /// A stored PDF attached to the organization; returns the document id.
 pub async fn document(app: &TestApp, org: uuid::Uuid) -> uuid::Uuid {
-    use gongzhi_orgs::entity::org_document;
+    use gongzhi_orgs::store::entity::org_document;
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
     let who = gongzhi_platform::audit::AuditActor::system("test");
     let f = gongzhi_platform::files::store(
@@ -234,7 +234,7 @@ pub fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
 
 /// A key-fact change awaiting review; returns its id.
 pub async fn key_change(app: &TestApp, org: uuid::Uuid, proposed: &str) -> uuid::Uuid {
-    use gongzhi_orgs::entity::org_change;
+    use gongzhi_orgs::store::entity::org_change;
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
     org_change::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
@@ -272,7 +272,7 @@ pub struct Incubation {
 /// A street-level incubator (capacity 10) at a social work station in street B, with an open
 /// call, an accepted application, a stay in progress and a graduated one.
 pub async fn incubation(app: &TestApp, incubated: uuid::Uuid) -> Incubation {
-    use gongzhi_incubation::entity::{
+    use gongzhi_incubation::store::entity::{
         application, application_document, cohort, incubation, incubator, plan_item,
     };
     use gongzhi_platform::sea_orm::{ActiveModelTrait, Set};
@@ -440,7 +440,7 @@ pub async fn federation(app: &TestApp, member: uuid::Uuid) -> (uuid::Uuid, uuid:
         .await
         .unwrap()
         .unwrap();
-    let f = gongzhi_orgs::network::recognize(
+    let f = gongzhi_orgs::service::network::recognize(
         db,
         &who,
         &f,
@@ -450,12 +450,12 @@ pub async fn federation(app: &TestApp, member: uuid::Uuid) -> (uuid::Uuid, uuid:
     )
     .await
     .unwrap();
-    let m = gongzhi_orgs::entity::org::Entity::find_by_id(member)
+    let m = gongzhi_orgs::store::entity::org::Entity::find_by_id(member)
         .one(db)
         .await
         .unwrap()
         .unwrap();
-    let membership = gongzhi_orgs::network::add(db, &who, &f, &m, ymd(2025, 1, 1))
+    let membership = gongzhi_orgs::service::network::add(db, &who, &f, &m, ymd(2025, 1, 1))
         .await
         .unwrap();
     (f.id, membership.id)
@@ -473,7 +473,7 @@ pub struct Catalog {
 
 pub async fn catalog(app: &TestApp, holder: uuid::Uuid) -> Catalog {
     use gongzhi_catalog::domain::Change;
-    use gongzhi_catalog::entity::{category, licence};
+    use gongzhi_catalog::store::entity::{category, licence};
     use gongzhi_platform::sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
     let db = &app.state.db.read;
     let node = |code: &'static str| async move {
@@ -744,7 +744,7 @@ async fn under_review(
     }
     set_project(app, id, |q| {
         q.col_expr(
-            gongzhi_procurement::entity::project::Column::SubmitUntil,
+            gongzhi_procurement::store::entity::project::Column::SubmitUntil,
             gongzhi_platform::sea_orm::sea_query::Expr::value(
                 chrono::Utc::now() - chrono::Duration::seconds(1),
             ),
@@ -823,13 +823,13 @@ pub async fn set_project(
     app: &TestApp,
     id: uuid::Uuid,
     f: impl FnOnce(
-        gongzhi_platform::sea_orm::UpdateMany<gongzhi_procurement::entity::project::Entity>,
+        gongzhi_platform::sea_orm::UpdateMany<gongzhi_procurement::store::entity::project::Entity>,
     ) -> gongzhi_platform::sea_orm::UpdateMany<
-        gongzhi_procurement::entity::project::Entity,
+        gongzhi_procurement::store::entity::project::Entity,
     >,
 ) {
     use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    use gongzhi_procurement::entity::project;
+    use gongzhi_procurement::store::entity::project;
     f(project::Entity::update_many().filter(project::Column::Id.eq(id)))
         .exec(&app.state.db.write)
         .await
@@ -839,7 +839,7 @@ pub async fn set_project(
 /// An awarded project (after `under_review` with scores) whose standstill is over.
 async fn awarded(app: &TestApp, buy: &Purchase) -> uuid::Uuid {
     use gongzhi_platform::sea_orm::sea_query::Expr;
-    use gongzhi_procurement::entity::project;
+    use gongzhi_procurement::store::entity::project;
     let (id, _, _) = under_review(app, buy, true).await;
     let street = app.login("fx.purchaser").await;
     let r = street

@@ -8,7 +8,7 @@ use gongzhi_kernel::authz::Role;
 use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::testing::{TestApp, TestClient, TestResponse};
-use gongzhi_procurement::entity::{bid, project};
+use gongzhi_procurement::store::entity::{bid, project};
 use serde_json::{Value, json};
 
 use super::fixture::*;
@@ -694,7 +694,7 @@ async fn employ(app: &TestApp, username: &str, org: uuid::Uuid) {
         .await
         .unwrap()
         .unwrap();
-    let o = gongzhi_orgs::entity::org::Entity::find_by_id(org)
+    let o = gongzhi_orgs::store::entity::org::Entity::find_by_id(org)
         .one(&app.state.db.read)
         .await
         .unwrap()
@@ -1750,9 +1750,11 @@ async fn termination_and_a_poor_grade_are_recorded_on_the_provider() {
     assert_eq!(r.json()["grade"], "poor");
     assert_eq!(r.json()["satisfaction_score"], Value::Null);
     // The 差 is a standing event the admission criteria read, and a record the rating reads.
-    let events = gongzhi_orgs::entity::org_standing_event::Entity::find()
-        .filter(gongzhi_orgs::entity::org_standing_event::Column::OrgId.eq(*provider2))
-        .filter(gongzhi_orgs::entity::org_standing_event::Column::Kind.eq("performance_poor"))
+    let events = gongzhi_orgs::store::entity::org_standing_event::Entity::find()
+        .filter(gongzhi_orgs::store::entity::org_standing_event::Column::OrgId.eq(*provider2))
+        .filter(
+            gongzhi_orgs::store::entity::org_standing_event::Column::Kind.eq("performance_poor"),
+        )
         .all(&s.app.state.db.read)
         .await
         .unwrap();
@@ -1958,8 +1960,8 @@ async fn every_ocds_package_validates_against_the_schemas_and_codelists() {
     // A process that fails at the opening (one bid, from an organization with a USCC), and
     // an approved one cancelled before its notice.
     let failed = s.tendering(3_000_000).await;
-    let holder = gongzhi_orgs::entity::org::Entity::find()
-        .filter(gongzhi_orgs::entity::org::Column::Uscc.eq("52440308MJ0000018G"))
+    let holder = gongzhi_orgs::store::entity::org::Entity::find()
+        .filter(gongzhi_orgs::store::entity::org::Column::Uscc.eq("52440308MJ0000018G"))
         .one(&s.app.state.db.read)
         .await
         .unwrap()

@@ -3,8 +3,8 @@
 
 use axum::http::{Method, StatusCode};
 use gongzhi_kernel::authz::Role;
-use gongzhi_orgs::entity::{org, org_list_entry};
-use gongzhi_orgs::standing::Purpose;
+use gongzhi_orgs::domain::standing::Purpose;
+use gongzhi_orgs::store::entity::{org, org_list_entry};
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::testing::{TestApp, TestClient};
 
@@ -109,7 +109,7 @@ async fn penalties_put_organizations_on_the_lists() {
     );
     assert_eq!(open(&es, "abnormal").unwrap().clock_from, ymd(2025, 6, 1));
     assert_eq!(open(&es, "serious").unwrap().triggers, "repeated_penalties");
-    let verdict = gongzhi_orgs::standing_svc::is_eligible_for(
+    let verdict = gongzhi_orgs::service::standing_svc::is_eligible_for(
         &app.state.db.read,
         o.id,
         Purpose::Purchase {

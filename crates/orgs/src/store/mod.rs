@@ -1,0 +1,4 @@
+//! The module's tables: entities and migrations.
+
+pub mod entity;
+pub mod migration;
