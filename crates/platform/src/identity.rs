@@ -1,6 +1,7 @@
 //! Accounts, passwords (argon2id, off the async threads), sessions, API tokens and role
 //! assignments. Handlers call these; each state change is one transaction with its audit entry.
 
+use crate::versioned::{self, Stamp};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
@@ -9,6 +10,7 @@ use chrono::{Duration, Utc};
 use gongzhi_kernel::authz::{Actor, ResourceScope, Role, RolePlacement, Scope, TerritoryLevel};
 use gongzhi_kernel::{FieldError, PhoneNumber, ValidationErrors};
 use rand::RngCore;
+use sea_orm::QueryTrait as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
@@ -665,19 +667,18 @@ pub async fn create_token(
 async fn save_user(
     conn: &impl ConnectionTrait,
     read: &user::Model,
-    mut am: user::ActiveModel,
+    am: user::ActiveModel,
 ) -> AppResult<()> {
-    am.updated_at = Set(audit::now());
-    am.version = Set(read.version + 1);
-    let res = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(read.id))
-        .filter(user::Column::Version.eq(read.version))
-        .exec(conn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        conn,
+        user::Entity::update_many()
+            .set(am)
+            .filter(user::Column::Id.eq(read.id))
+            .into_query(),
+        read.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod tabular;
 pub mod territory;
 pub mod throttle;
 pub mod ui;
+pub mod versioned;
 pub mod web;
 pub mod workflow;
 

@@ -1,11 +1,13 @@
 //! The 区–街–社区 tree. A node's code extends its parent's code at the next level; names are
 //! unique among siblings; hubs (platform sites) attach to nodes. Records are never deleted.
 
+use crate::versioned::{self, Stamp};
 use gongzhi_kernel::authz::{
     Actor, ResourceScope, TerritoryLevel, territory_parent, territory_path,
 };
 use gongzhi_kernel::codes::{DivisionCode, TownshipKind};
 use gongzhi_kernel::{FieldError, PhoneNumber, ValidationErrors};
+use sea_orm::QueryTrait as _;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
@@ -322,18 +324,17 @@ pub async fn update(
     if let Some(s) = &patch.status {
         am.status = Set(s.clone());
     }
-    am.updated_at = Set(audit::now());
-    am.version = Set(node.version + 1);
     // The version in the WHERE clause makes a concurrent writer's update affect no row.
-    let res = territory::Entity::update_many()
-        .set(am)
-        .filter(territory::Column::Code.eq(code))
-        .filter(territory::Column::Version.eq(node.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        territory::Entity::update_many()
+            .set(am)
+            .filter(territory::Column::Code.eq(code))
+            .into_query(),
+        node.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,

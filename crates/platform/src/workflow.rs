@@ -62,24 +62,20 @@ pub async fn perform<C>(
             state.policy.authorize(actor, p, &target.scope).is_ok()
         })
         .map_err(map_error)?;
-    let now = audit::now();
     let update = Query::update()
         .table(Alias::new(target.table))
         .value(Alias::new("state"), step.to)
-        .value(
-            Alias::new("version"),
-            Expr::col(Alias::new("version")).add(1),
-        )
-        .value(Alias::new("updated_at"), now)
         .and_where(Expr::col(Alias::new("id")).eq(target.id.clone()))
-        .and_where(Expr::col(Alias::new("version")).eq(target.version))
         .and_where(Expr::col(Alias::new("state")).eq(step.from))
         .to_owned();
-    let res = conn.execute(&update).await?;
-    if res.rows_affected() != 1 {
-        // Someone else moved it first: the caller's view is stale.
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    crate::versioned::bump(
+        conn,
+        update,
+        target.version,
+        crate::versioned::Stamp::UpdatedAt,
+    )
+    .await?;
+    let now = audit::now();
     let reason = reason
         .map(str::trim)
         .filter(|r| !r.is_empty())

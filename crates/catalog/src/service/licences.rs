@@ -1,6 +1,8 @@
 //! Licences and filings an organization holds (养老机构备案, 食品经营许可证, …), recorded by
 //! registry staff who have seen them; admission criteria can require them.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::{FieldError, ValidationErrors};
@@ -164,17 +166,16 @@ pub async fn revoke(
         return Err(AppError::field("revoked_on", "catalog.date_order"));
     }
     let txn = state.db.write.begin().await?;
-    let done = licence::Entity::update_many()
-        .col_expr(licence::Column::RevokedOn, Expr::value(input.revoked_on))
-        .col_expr(licence::Column::UpdatedAt, Expr::value(audit::now()))
-        .col_expr(licence::Column::Version, Expr::value(l.version + 1))
-        .filter(licence::Column::Id.eq(l.id))
-        .filter(licence::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        licence::Entity::update_many()
+            .col_expr(licence::Column::RevokedOn, Expr::value(input.revoked_on))
+            .filter(licence::Column::Id.eq(l.id))
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,

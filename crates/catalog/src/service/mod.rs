@@ -5,6 +5,8 @@
 pub mod licences;
 pub mod qualify;
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, ValidationErrors};
@@ -764,21 +766,20 @@ pub async fn rename_category(
     state.authorize(actor, CATALOG_MANAGE, &scope)?;
     let name = category_name(&input.name)?;
     let txn = state.db.write.begin().await?;
-    let done = category::Entity::update_many()
-        .col_expr(category::Column::Name, Expr::value(name.clone()))
-        .col_expr(
+    versioned::bump(
+        &txn,
+        category::Entity::update_many()
+            .col_expr(category::Column::Name, Expr::value(name.clone()))
+            .col_expr(
             category::Column::Sort,
             Expr::value(input.sort.unwrap_or(c.sort)),
         )
-        .col_expr(category::Column::UpdatedAt, Expr::value(audit::now()))
-        .col_expr(category::Column::Version, Expr::value(c.version + 1))
-        .filter(category::Column::Id.eq(c.id))
-        .filter(category::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .filter(category::Column::Id.eq(c.id))
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,

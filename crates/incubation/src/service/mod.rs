@@ -4,6 +4,8 @@
 pub mod stays;
 pub mod targets;
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::id::OrgId;
@@ -201,17 +203,16 @@ pub async fn update_incubator(
     if let Some(plan) = &plan {
         a.plan = Set(serde_json::to_string(plan).expect("plan json"));
     }
-    a.updated_at = Set(audit::now());
-    a.version = Set(i.version + 1);
-    let res = incubator::Entity::update_many()
-        .set(a)
-        .filter(incubator::Column::Id.eq(i.id))
-        .filter(incubator::Column::Version.eq(p.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        incubator::Entity::update_many()
+            .set(a)
+            .filter(incubator::Column::Id.eq(i.id))
+            .into_query(),
+        p.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     log(
         &txn,
         who,
@@ -745,16 +746,15 @@ pub async fn admit(
         .await?
         .ok_or(AppError::NotFound)?;
     // Claim the incubator row first, so concurrent admissions count places one after another.
-    let claimed = incubator::Entity::update_many()
-        .col_expr(incubator::Column::Version, Expr::value(i.version + 1))
-        .col_expr(incubator::Column::UpdatedAt, Expr::value(audit::now()))
-        .filter(incubator::Column::Id.eq(i.id))
-        .filter(incubator::Column::Version.eq(i.version))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        incubator::Entity::update_many()
+            .filter(incubator::Column::Id.eq(i.id))
+            .into_query(),
+        i.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     let places_left = i64::from(i.capacity) - occupancy(&txn, i.id).await?;
     workflow::perform(
         &txn,

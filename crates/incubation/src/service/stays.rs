@@ -1,6 +1,8 @@
 //! An organization's stay in an incubator: stage, mentor, the mentoring plan and check-ins,
 //! assessments, graduation or exit, and alumni services afterwards.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -89,16 +91,15 @@ async fn claim(
     s: &incubation::Model,
     version: i32,
 ) -> AppResult<()> {
-    let res = incubation::Entity::update_many()
-        .col_expr(incubation::Column::Version, Expr::value(s.version + 1))
-        .col_expr(incubation::Column::UpdatedAt, Expr::value(audit::now()))
-        .filter(incubation::Column::Id.eq(s.id))
-        .filter(incubation::Column::Version.eq(version))
-        .exec(conn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        conn,
+        incubation::Entity::update_many()
+            .filter(incubation::Column::Id.eq(s.id))
+            .into_query(),
+        version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     Ok(())
 }
 
@@ -346,18 +347,18 @@ pub async fn complete_item(
     let note = domain::checked_text(&mut e, "note", &input.note, 0, 1000);
     e.into_result()?;
     let txn = state.db.write.begin().await?;
-    let res = plan_item::Entity::update_many()
-        .col_expr(plan_item::Column::DoneOn, Expr::value(today()))
-        .col_expr(plan_item::Column::DoneNote, Expr::value(note))
-        .col_expr(plan_item::Column::DoneBy, Expr::value(who.user_id))
-        .col_expr(plan_item::Column::Version, Expr::value(item.version + 1))
-        .filter(plan_item::Column::Id.eq(item.id))
-        .filter(plan_item::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        plan_item::Entity::update_many()
+            .col_expr(plan_item::Column::DoneOn, Expr::value(today()))
+            .col_expr(plan_item::Column::DoneNote, Expr::value(note))
+            .col_expr(plan_item::Column::DoneBy, Expr::value(who.user_id))
+            .filter(plan_item::Column::Id.eq(item.id))
+            .into_query(),
+        input.version,
+        Stamp::VersionOnly,
+    )
+    .await?;
     log(
         &txn,
         who,

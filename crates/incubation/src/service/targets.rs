@@ -2,6 +2,8 @@
 //! coverage against 民发〔2017〕191号 (≥ 10 community organizations per urban community, ≥ 5 per
 //! rural one).
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::Actor;
 use gongzhi_platform::audit::{self, AuditActor};
@@ -60,18 +62,17 @@ pub async fn set(
             if input.version != Some(t.version) {
                 return Err(AppError::Conflict("error.stale_version"));
             }
-            let res = target::Entity::update_many()
-                .col_expr(target::Column::Target, Expr::value(input.target))
-                .col_expr(target::Column::Note, Expr::value(note.clone()))
-                .col_expr(target::Column::UpdatedAt, Expr::value(audit::now()))
-                .col_expr(target::Column::Version, Expr::value(t.version + 1))
-                .filter(target::Column::Id.eq(t.id))
-                .filter(target::Column::Version.eq(t.version))
-                .exec(&txn)
-                .await?;
-            if res.rows_affected != 1 {
-                return Err(AppError::Conflict("error.stale_version"));
-            }
+            versioned::bump(
+                &txn,
+                target::Entity::update_many()
+                    .col_expr(target::Column::Target, Expr::value(input.target))
+                    .col_expr(target::Column::Note, Expr::value(note.clone()))
+                    .filter(target::Column::Id.eq(t.id))
+                    .into_query(),
+                t.version,
+                Stamp::UpdatedAt,
+            )
+            .await?;
             target::Entity::find_by_id(t.id)
                 .one(&txn)
                 .await?

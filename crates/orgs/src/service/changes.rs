@@ -2,6 +2,8 @@
 //! (name, USCC, person in charge, territory) only through a reviewed change request once the
 //! record is filed or registered.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::Actor;
 use gongzhi_platform::audit::{self, AuditActor, Change};
@@ -140,17 +142,16 @@ async fn save(
     a.staff_count = Set(v.staff_count);
     a.social_worker_count = Set(v.social_worker_count);
     a.party_org = Set(v.party_org.clone());
-    a.updated_at = Set(audit::now());
-    a.version = Set(version + 1);
-    let done = org::Entity::update_many()
-        .set(a)
-        .filter(org::Column::Id.eq(o.id))
-        .filter(org::Column::Version.eq(version))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        conn,
+        org::Entity::update_many()
+            .set(a)
+            .filter(org::Column::Id.eq(o.id))
+            .into_query(),
+        version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     if v.name != o.name {
         crate::service::index_name(conn, o.id, &v.name).await?;
     }

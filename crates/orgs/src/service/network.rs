@@ -2,6 +2,8 @@
 //! them over a territory, and they keep a dated list of member organizations from it. Ending a
 //! membership, withdrawing a recognition or ending a record keeps the history.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -124,26 +126,25 @@ pub async fn recognize(
 ) -> AppResult<org::Model> {
     let kind = reach.map(|(k, _)| k);
     let node = reach.map(|(_, n)| n);
-    let done = org::Entity::update_many()
-        .col_expr(org::Column::HubKind, Expr::value(kind.map(str::to_string)))
-        .col_expr(org::Column::HubSince, Expr::value(since))
-        .col_expr(
+    versioned::bump(
+        conn,
+        org::Entity::update_many()
+            .col_expr(org::Column::HubKind, Expr::value(kind.map(str::to_string)))
+            .col_expr(org::Column::HubSince, Expr::value(since))
+            .col_expr(
             org::Column::HubReach,
             Expr::value(node.map(|n| n.code.clone())),
         )
-        .col_expr(
+            .col_expr(
             org::Column::HubPath,
             Expr::value(node.map(|n| n.path.clone())),
         )
-        .col_expr(org::Column::Version, Expr::value(version + 1))
-        .col_expr(org::Column::UpdatedAt, Expr::value(audit::now()))
-        .filter(org::Column::Id.eq(o.id))
-        .filter(org::Column::Version.eq(version))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .filter(org::Column::Id.eq(o.id))
+            .into_query(),
+        version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     let ended = if kind.is_none() {
         end_current(conn, who, o, Side::Hub, "hub_withdrawn").await?
     } else {
@@ -345,29 +346,25 @@ pub async fn leave(
             .into());
     }
     let txn = state.db.write.begin().await?;
-    let done = org_membership::Entity::update_many()
-        .col_expr(org_membership::Column::LeftOn, Expr::value(Some(left_on)))
-        .col_expr(
+    versioned::bump(
+        &txn,
+        org_membership::Entity::update_many()
+            .col_expr(org_membership::Column::LeftOn, Expr::value(Some(left_on)))
+            .col_expr(
             org_membership::Column::LeftCause,
             Expr::value(Some("left".to_string())),
         )
-        .col_expr(
+            .col_expr(
             org_membership::Column::LeftReason,
             Expr::value(reason.clone()),
         )
-        .col_expr(
-            org_membership::Column::Version,
-            Expr::value(input.version + 1),
-        )
-        .col_expr(org_membership::Column::UpdatedAt, Expr::value(audit::now()))
-        .filter(org_membership::Column::Id.eq(m.id))
-        .filter(org_membership::Column::Version.eq(input.version))
-        .filter(org_membership::Column::LeftOn.is_null())
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .filter(org_membership::Column::Id.eq(m.id))
+            .filter(org_membership::Column::LeftOn.is_null())
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     let detail = json!({"left_on": left_on, "reason": reason});
     log(&txn, who, "org.member_leave", m.id, &hub, &member, detail).await?;
     let updated = org_membership::Entity::find_by_id(m.id)

@@ -1,6 +1,8 @@
 //! Standing use cases: record events and place on lists, rectification and removal, grades,
 //! annual reports and inspections, the daily clock job, and the summary other modules query.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::{Datelike, NaiveDate};
 use gongzhi_kernel::FieldError;
 use gongzhi_kernel::authz::Actor;
@@ -179,16 +181,15 @@ pub async fn badges(
 /// Bump the organization's version: concurrent standing decisions on one organization
 /// serialise on it, and the loser gets a conflict.
 async fn touch(conn: &impl ConnectionTrait, o: &org::Model) -> AppResult<()> {
-    let done = org::Entity::update_many()
-        .col_expr(org::Column::Version, Expr::value(o.version + 1))
-        .col_expr(org::Column::UpdatedAt, Expr::value(audit::now()))
-        .filter(org::Column::Id.eq(o.id))
-        .filter(org::Column::Version.eq(o.version))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        conn,
+        org::Entity::update_many()
+            .filter(org::Column::Id.eq(o.id))
+            .into_query(),
+        o.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     Ok(())
 }
 
@@ -491,16 +492,16 @@ async fn save_entry(
     }
     let mut a: org_list_entry::ActiveModel = e.clone().into();
     change(&mut a);
-    a.version = Set(e.version + 1);
-    let done = org_list_entry::Entity::update_many()
-        .set(a)
-        .filter(org_list_entry::Column::Id.eq(e.id))
-        .filter(org_list_entry::Column::Version.eq(version))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        conn,
+        org_list_entry::Entity::update_many()
+            .set(a)
+            .filter(org_list_entry::Column::Id.eq(e.id))
+            .into_query(),
+        version,
+        Stamp::VersionOnly,
+    )
+    .await?;
     Ok(())
 }
 
@@ -725,23 +726,23 @@ pub async fn downgrade(
         return Err(AppError::field("reason", "workflow.reason_required"));
     }
     let txn = state.db.write.begin().await?;
-    let done = org_grade::Entity::update_many()
-        .col_expr(org_grade::Column::Version, Expr::value(version + 1))
-        .col_expr(
+    versioned::bump(
+        &txn,
+        org_grade::Entity::update_many()
+            .col_expr(
             org_grade::Column::Status,
             Expr::value(if grade == 0 { "revoked" } else { "in_force" }),
         )
-        .col_expr(
+            .col_expr(
             org_grade::Column::Grade,
             Expr::value(if grade == 0 { g.grade } else { grade }),
         )
-        .filter(org_grade::Column::Id.eq(g.id))
-        .filter(org_grade::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .filter(org_grade::Column::Id.eq(g.id))
+            .into_query(),
+        version,
+        Stamp::VersionOnly,
+    )
+    .await?;
     log(
         &txn,
         who,
@@ -838,20 +839,20 @@ pub async fn inspect_report(
         return Err(AppError::field("result", "standing.inspection_unknown"));
     }
     let txn = state.db.write.begin().await?;
-    let done = org_annual_report::Entity::update_many()
-        .col_expr(org_annual_report::Column::Version, Expr::value(version + 1))
-        .col_expr(org_annual_report::Column::Inspection, Expr::value(result))
-        .col_expr(
+    versioned::bump(
+        &txn,
+        org_annual_report::Entity::update_many()
+            .col_expr(org_annual_report::Column::Inspection, Expr::value(result))
+            .col_expr(
             org_annual_report::Column::InspectedOn,
             Expr::value(Some(today())),
         )
-        .filter(org_annual_report::Column::Id.eq(r.id))
-        .filter(org_annual_report::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .filter(org_annual_report::Column::Id.eq(r.id))
+            .into_query(),
+        version,
+        Stamp::VersionOnly,
+    )
+    .await?;
     log(
         &txn,
         who,

@@ -6,6 +6,8 @@
 //! still taking bids. That UPDATE takes the project's row lock, so a bid and the opening are
 //! ordered: a bid that commits before the opening is opened with the rest; after it, none can.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::Utc;
 use gongzhi_catalog::face::{self as catalog, Check, Eligibility, check_message};
 use gongzhi_kernel::authz::Actor;
@@ -260,17 +262,16 @@ pub async fn withdraw(
     }
     let txn = state.db.write.begin().await?;
     take_turn(&txn, b.project_id).await?;
-    let res = bid::Entity::update_many()
-        .col_expr(bid::Column::State, Expr::value("withdrawn"))
-        .col_expr(bid::Column::UpdatedAt, Expr::value(audit::now()))
-        .col_expr(bid::Column::Version, Expr::col(bid::Column::Version).add(1))
-        .filter(bid::Column::Id.eq(b.id))
-        .filter(bid::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        bid::Entity::update_many()
+            .col_expr(bid::Column::State, Expr::value("withdrawn"))
+            .filter(bid::Column::Id.eq(b.id))
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     let p = reread(&txn, b.project_id).await?;
     audit::record(
         &txn,

@@ -5,6 +5,8 @@
 //! acceptance and payments (only against accepted milestones, drawing the budget down);
 //! acceptance (验收); early termination for breach.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::id::OrgId;
@@ -911,20 +913,16 @@ pub async fn acceptance(
             .exec(&txn)
             .await?;
     } else {
-        let res = contract::Entity::update_many()
-            .col_expr(contract::Column::AcceptanceNote, Expr::value(note.clone()))
-            .col_expr(contract::Column::UpdatedAt, Expr::value(audit::now()))
-            .col_expr(
-                contract::Column::Version,
-                Expr::col(contract::Column::Version).add(1),
-            )
-            .filter(contract::Column::Id.eq(c.id))
-            .filter(contract::Column::Version.eq(input.version))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict("error.stale_version"));
-        }
+        versioned::bump(
+            &txn,
+            contract::Entity::update_many()
+                .col_expr(contract::Column::AcceptanceNote, Expr::value(note.clone()))
+                .filter(contract::Column::Id.eq(c.id))
+                .into_query(),
+            input.version,
+            Stamp::UpdatedAt,
+        )
+        .await?;
         log(
             &txn,
             who,

@@ -16,6 +16,8 @@ pub mod records;
 pub mod reminders;
 pub mod results;
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use gongzhi_kernel::Money;
 use gongzhi_kernel::authz::{Actor, Permission, ResourceScope};
 use gongzhi_kernel::workflow::WorkflowDef;
@@ -191,28 +193,24 @@ pub async fn put_settings(
         .insert(&txn)
         .await?;
     } else {
-        let res = settings::Entity::update_many()
-            .col_expr(
+        versioned::bump(
+            &txn,
+            settings::Entity::update_many()
+                .col_expr(
                 settings::Column::OpenTenderThresholdFen,
                 Expr::value(input.open_tender_threshold_fen),
             )
-            .col_expr(
+                .col_expr(
                 settings::Column::SatisfactionPct,
                 Expr::value(input.satisfaction_pct),
             )
-            .col_expr(settings::Column::CreditModel, Expr::value(model))
-            .col_expr(settings::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                settings::Column::Version,
-                Expr::col(settings::Column::Version).add(1),
-            )
-            .filter(settings::Column::District.eq(&district))
-            .filter(settings::Column::Version.eq(input.version))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict("error.stale_version"));
-        }
+                .col_expr(settings::Column::CreditModel, Expr::value(model))
+                .filter(settings::Column::District.eq(&district))
+                .into_query(),
+            input.version,
+            Stamp::UpdatedAt,
+        )
+        .await?;
     }
     audit::record(
         &txn,

@@ -4,13 +4,15 @@
 //! the reviewer. Seated reviewers score technical and quality parts; price and past performance
 //! are computed; the stated aggregation ranks the bids and names the recommended one.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use std::collections::{HashMap, HashSet};
 
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, Money, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::entity::{role_assignment, user};
-use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait};
+use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -246,23 +248,19 @@ pub async fn declare(
     };
     let now = audit::now();
     let txn = state.db.write.begin().await?;
-    let res = reviewer::Entity::update_many()
-        .col_expr(reviewer::Column::State, Expr::value(to))
-        .col_expr(reviewer::Column::ConflictNote, Expr::value(note.clone()))
-        .col_expr(reviewer::Column::DeclaredAt, Expr::value(now))
-        .col_expr(reviewer::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            reviewer::Column::Version,
-            Expr::col(reviewer::Column::Version).add(1),
-        )
-        .filter(reviewer::Column::Id.eq(r.id))
-        .filter(reviewer::Column::Version.eq(input.version))
-        .filter(reviewer::Column::State.ne("removed"))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        reviewer::Entity::update_many()
+            .col_expr(reviewer::Column::State, Expr::value(to))
+            .col_expr(reviewer::Column::ConflictNote, Expr::value(note.clone()))
+            .col_expr(reviewer::Column::DeclaredAt, Expr::value(now))
+            .filter(reviewer::Column::Id.eq(r.id))
+            .filter(reviewer::Column::State.ne("removed"))
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,

@@ -4,6 +4,8 @@
 //! 优/良/中/差. The grade is applied: a dated record on the provider (read by the credit
 //! rating) and, for 差, the `performance_poor` standing event the admission criteria read.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use gongzhi_kernel::authz::{Actor, ResourceScope};
 use gongzhi_kernel::{FieldError, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change};
@@ -54,23 +56,16 @@ pub async fn assign(
         return Err(AppError::field("evaluator", "procurement.not_an_evaluator"));
     }
     let txn = state.db.write.begin().await?;
-    let res = contract::Entity::update_many()
-        .col_expr(contract::Column::EvaluatorId, Expr::value(input.evaluator))
-        .col_expr(contract::Column::UpdatedAt, Expr::value(audit::now()))
-        .col_expr(
-            contract::Column::Version,
-            gongzhi_platform::sea_orm::sea_query::ExprTrait::add(
-                Expr::col(contract::Column::Version),
-                1,
-            ),
-        )
-        .filter(contract::Column::Id.eq(c.id))
-        .filter(contract::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+    versioned::bump(
+        &txn,
+        contract::Entity::update_many()
+            .col_expr(contract::Column::EvaluatorId, Expr::value(input.evaluator))
+            .filter(contract::Column::Id.eq(c.id))
+            .into_query(),
+        input.version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,

@@ -3,6 +3,8 @@
 //! pre-project assessment, the method and rubric. Approval passes the scope check (in the
 //! catalog, not excluded, budgeted) and commits the budget; cancelling or failing gives it back.
 
+use gongzhi_platform::sea_orm::QueryTrait as _;
+use gongzhi_platform::versioned::{self, Stamp};
 use chrono::NaiveDate;
 use gongzhi_catalog::face::{self as catalog, ItemDef, Snapshot};
 use gongzhi_kernel::authz::{Actor, ResourceScope};
@@ -10,7 +12,7 @@ use gongzhi_kernel::{FieldError, Money, ValidationErrors};
 use gongzhi_platform::audit::{self, AuditActor, Change};
 use gongzhi_platform::authz::scope_condition;
 use gongzhi_platform::entity::territory;
-use gongzhi_platform::sea_orm::sea_query::{Expr, ExprTrait};
+use gongzhi_platform::sea_orm::sea_query::Expr;
 use gongzhi_platform::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -373,56 +375,52 @@ pub async fn update(
     };
     let v = validate(state, &n, &input, Some(p.id)).await?;
     let txn = state.db.write.begin().await?;
-    let res = project::Entity::update_many()
-        .col_expr(project::Column::Title, Expr::value(v.title))
-        .col_expr(project::Column::ItemCode, Expr::value(v.item.code.clone()))
-        .col_expr(project::Column::ItemName, Expr::value(v.item.name.clone()))
-        .col_expr(
+    versioned::bump(
+        &txn,
+        project::Entity::update_many()
+            .col_expr(project::Column::Title, Expr::value(v.title))
+            .col_expr(project::Column::ItemCode, Expr::value(v.item.code.clone()))
+            .col_expr(project::Column::ItemName, Expr::value(v.item.name.clone()))
+            .col_expr(
             project::Column::CatalogVersion,
             Expr::value(v.catalog_version),
         )
-        .col_expr(project::Column::Scope, Expr::value(v.scope))
-        .col_expr(project::Column::Quantity, Expr::value(input.quantity))
-        .col_expr(project::Column::Unit, Expr::value(v.unit))
-        .col_expr(
+            .col_expr(project::Column::Scope, Expr::value(v.scope))
+            .col_expr(project::Column::Quantity, Expr::value(input.quantity))
+            .col_expr(project::Column::Unit, Expr::value(v.unit))
+            .col_expr(
             project::Column::PeriodStart,
             Expr::value(input.period_start),
         )
-        .col_expr(project::Column::PeriodEnd, Expr::value(input.period_end))
-        .col_expr(project::Column::BudgetFen, Expr::value(input.budget_fen))
-        .col_expr(project::Column::BudgetLineId, Expr::value(v.line.id))
-        .col_expr(project::Column::Targets, Expr::value(json_of(&v.targets)))
-        .col_expr(
+            .col_expr(project::Column::PeriodEnd, Expr::value(input.period_end))
+            .col_expr(project::Column::BudgetFen, Expr::value(input.budget_fen))
+            .col_expr(project::Column::BudgetLineId, Expr::value(v.line.id))
+            .col_expr(project::Column::Targets, Expr::value(json_of(&v.targets)))
+            .col_expr(
             project::Column::PreAssessment,
             Expr::value(json_of(&input.pre_assessment)),
         )
-        .col_expr(project::Column::Method, Expr::value(v.method.as_str()))
-        .col_expr(
+            .col_expr(project::Column::Method, Expr::value(v.method.as_str()))
+            .col_expr(
             project::Column::Justification,
             Expr::value(input.justification.trim()),
         )
-        .col_expr(
+            .col_expr(
             project::Column::ApprovalRef,
             Expr::value(input.approval_ref.trim()),
         )
-        .col_expr(
+            .col_expr(
             project::Column::Invited,
             Expr::value(json_of(&input.invited)),
         )
-        .col_expr(project::Column::Rubric, Expr::value(json_of(&v.rubric)))
-        .col_expr(project::Column::UpdatedAt, Expr::value(audit::now()))
-        .col_expr(
-            project::Column::Version,
-            Expr::col(project::Column::Version).add(1),
-        )
-        .filter(project::Column::Id.eq(p.id))
-        .filter(project::Column::Version.eq(version))
-        .filter(project::Column::State.eq(PROJECT.initial))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(AppError::Conflict("error.stale_version"));
-    }
+            .col_expr(project::Column::Rubric, Expr::value(json_of(&v.rubric)))
+            .filter(project::Column::Id.eq(p.id))
+            .filter(project::Column::State.eq(PROJECT.initial))
+            .into_query(),
+        version,
+        Stamp::UpdatedAt,
+    )
+    .await?;
     audit::record(
         &txn,
         who,
