@@ -1,19 +1,19 @@
 //! Optimistic saves, one way: a change lands only on the `version` the client last read, bumps
 //! it (and `updated_at` where the table keeps one), and a lost race is 409 `error.stale_version`.
-//! [`save`] also records the audit entry, in the caller's transaction.
+//! The caller writes its audit entry next, in the same transaction.
 //!
 //! ```ignore
 //! let update = category::Entity::update_many()
 //!     .col_expr(category::Column::Name, Expr::value(name.clone()))
 //!     .filter(category::Column::Id.eq(c.id))
 //!     .into_query();
-//! versioned::save(&txn, who, update, input.version, Stamp::UpdatedAt, Change { .. }).await?;
+//! versioned::bump(&txn, update, input.version, Stamp::UpdatedAt).await?;
 //! ```
 
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, UpdateStatement};
 
-use crate::audit::{self, AuditActor, Change};
+use crate::audit;
 use crate::web::{AppError, AppResult};
 
 /// Whether the table also keeps `updated_at`.
@@ -45,19 +45,5 @@ pub async fn bump(
         // Someone else changed it first: the caller's view is stale.
         return Err(AppError::Conflict("error.stale_version"));
     }
-    Ok(())
-}
-
-/// [`bump`], then record `change`: the whole epilogue.
-pub async fn save(
-    conn: &impl ConnectionTrait,
-    who: &AuditActor,
-    update: UpdateStatement,
-    read: i32,
-    stamp: Stamp,
-    change: Change<'_>,
-) -> AppResult<()> {
-    bump(conn, update, read, stamp).await?;
-    audit::record(conn, who, change).await?;
     Ok(())
 }
