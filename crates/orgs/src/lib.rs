@@ -8,6 +8,11 @@ pub mod face;
 // with the feature `testing` (never enabled by a module).
 gongzhi_platform::insides!(domain, store, service, web, seed);
 
+/// Fixtures for tests: its records written directly or through the API, and its route-walk
+/// stages.
+#[cfg(feature = "testing")]
+pub mod testing;
+
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
 use gongzhi_platform::web::Routes;
@@ -29,6 +34,11 @@ pub struct OrgsModule;
 impl Module for OrgsModule {
     fn name(&self) -> &'static str {
         "orgs"
+    }
+
+    #[cfg(feature = "testing")]
+    fn walk(&self) -> Vec<gongzhi_platform::testing::WalkStage> {
+        testing::walk()
     }
 
     fn migrations(&self) -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {

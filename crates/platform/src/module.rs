@@ -50,6 +50,12 @@ pub trait Module: Send + Sync + 'static {
     fn bench_data(&self) -> Vec<BenchData> {
         Vec::new()
     }
+    /// Records of street B for the route walk, which tests every route against them (see
+    /// `testing::WalkStage`).
+    #[cfg(feature = "testing")]
+    fn walk(&self) -> Vec<crate::testing::WalkStage> {
+        Vec::new()
+    }
     /// Add demo data; runs once, on an empty database, in module order.
     fn seed_demo<'a>(
         &'a self,

@@ -3,202 +3,56 @@
 //! reads and writes alike; and, so that the refusals mean something, the district admin's same
 //! request is not refused.
 
-use std::collections::HashMap;
-
 use axum::http::{Method, StatusCode};
 use gongzhi_kernel::authz::Role;
-use gongzhi_platform::entity::{api_token, role_assignment, user};
-use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use gongzhi_platform::testing::{TestApp, TestClient};
+use gongzhi_platform::testing::{TestApp, TestClient, WalkValues, as_role, provided};
 use gongzhi_platform::web::{Access, RouteDef};
 use serde_json::{Value, json};
 
 use super::fixture::*;
 
-/// Values for path parameters and probe placeholders: all of them name street B's records.
-async fn foreign_values(app: &TestApp) -> HashMap<&'static str, String> {
-    let b = app
-        .user_model("b.admin", &[(Role::StreetAdmin, STREET_B)])
-        .await;
-    let _ = app
-        .user("b.other", &[(Role::CommunityAdmin, COMMUNITY_B)])
-        .await;
-    let db = &app.state.db.read;
-    let assignment = role_assignment::Entity::find()
-        .filter(role_assignment::Column::UserId.eq(b.id))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let other = user::Entity::find()
-        .filter(user::Column::Username.eq("b.other"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let token = api_token::Entity::find()
-        .filter(api_token::Column::UserId.eq(other.id))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let org = super::fixture::registered_org(app, COMMUNITY_B, "52440308MJ0000018G").await;
-    // Standing records: a report awaiting inspection on the first organization (which stays
-    // gradable), a grade and a removable serious-list stay on a second one.
-    let report = annual_report(app, org.id, 2025).await;
-    let graded = super::fixture::registered_org(app, COMMUNITY_B, "52440308MJ0000026B").await;
-    let grade = grade(app, graded.id, 4, ymd(2025, 1, 1)).await;
-    let entry = list_entry(
-        app,
-        graded.id,
-        "serious",
-        "large_fine",
-        ymd(2023, 1, 1),
-        "none",
-    )
-    .await;
-    let document = document(app, org.id).await;
-    let change = key_change(app, graded.id, r#"{"name":"改名后的服务中心"}"#).await;
-    let inc = incubation(app, graded.id).await;
-    let (hub_org, membership) = federation(app, org.id).await;
-    let cat = catalog(app, graded.id).await;
-    HashMap::from([
-        ("org_id", org.id.to_string()),
-        ("report_id", report.to_string()),
-        ("grade_id", grade.to_string()),
-        ("entry_id", entry.to_string()),
-        ("document_id", document.to_string()),
-        ("change_id", change.to_string()),
-        ("hub_id", inc.hub.to_string()),
-        ("incubator_id", inc.incubator.to_string()),
-        ("cohort_id", inc.cohort.to_string()),
-        ("application_id", inc.application.to_string()),
-        ("attachment_id", inc.attachment.to_string()),
-        ("incubation_id", inc.stay.to_string()),
-        ("item_id", inc.item.to_string()),
-        ("graduate_id", inc.graduate.to_string()),
-        ("hub_org_id", hub_org.to_string()),
-        ("member_org_id", graded.id.to_string()),
-        ("membership_id", membership.to_string()),
-        ("district", DISTRICT.to_string()),
-        ("catalog_change_id", cat.proposed.to_string()),
-        ("category_id", cat.category.to_string()),
-        ("licence_id", cat.licence.to_string()),
-        ("code", COMMUNITY_B.to_string()),
-        ("user_id", b.id.to_string()),
-        ("assignment_id", assignment.id.to_string()),
-        ("token_id", token.id.to_string()),
-        ("foreign_street", STREET_B.to_string()),
-        ("foreign_community", COMMUNITY_B.to_string()),
-        ("foreign_new_community", "440308002009".to_string()),
-        ("foreign_new_grid", "440308002001009".to_string()),
-    ])
-}
-
-/// The purchase's values (a budget line, a need, a draft, an open notice and a bid of street B),
-/// added only for routes that name them: building them for every route would double the walk.
-async fn purchase_values(
-    app: &TestApp,
-    values: &mut HashMap<&'static str, String>,
-    stages: Stages,
-) {
-    let bidder = values["org_id"].parse().unwrap();
-    let buy = purchase(app, bidder).await;
-    values.extend([
-        ("budget_line_id", buy.line.to_string()),
-        ("purchase_need_id", buy.need.to_string()),
-        ("purchase_project_id", buy.draft.to_string()),
-        ("notice_id", buy.notice.to_string()),
-        ("purchase_bid_id", buy.bid.to_string()),
-        ("period_start", buy.period_start.to_string()),
-        ("period_end", buy.period_end.to_string()),
-        ("today", gongzhi_platform::clock::today().to_string()),
-        (
-            "this_year",
-            chrono::Datelike::year(&buy.period_start).to_string(),
-        ),
-    ]);
-    if stages.review || stages.contract {
-        crew(app).await;
-    }
-    if stages.review {
-        let e = reviewed(app, &buy).await;
-        values.extend([
-            ("evaluation_id", e.evaluation.to_string()),
-            ("evaluation_bid_a", e.evaluation_bids[0].to_string()),
-            ("evaluation_bid_b", e.evaluation_bids[1].to_string()),
-            ("purchase_review_id", e.seat.to_string()),
-            ("reviewer", e.reviewer.clone()),
-            ("award_id", e.award.to_string()),
-            ("purchase_challenge_id", e.challenge.to_string()),
-        ]);
-    }
-    if stages.contract {
-        let c = contracted(app, &buy).await;
-        values.extend([
-            ("signable_award_id", c.signable.to_string()),
-            ("purchase_contract_id", c.contract.to_string()),
-            ("accepted_milestone_id", c.accepted_milestone.to_string()),
-            ("purchase_milestone_id", c.submitted_milestone.to_string()),
-            ("purchase_report_id", c.report.to_string()),
-            ("accepted_contract_id", c.accepted.to_string()),
-            ("evaluator_user_id", c.evaluator.to_string()),
-        ]);
-    }
-}
-
-/// Which stages of the purchase fixture a route names.
-#[derive(Debug, Clone, Copy, Default)]
-struct Stages {
-    review: bool,
-    contract: bool,
-}
-
-const PURCHASE_KEYS: [&str; 6] = [
-    "{budget_line_id}",
-    "{purchase_",
-    "{notice_id}",
-    "{period_",
-    "{this_year}",
-    "{today}",
-];
-
-const REVIEW_KEYS: [&str; 5] = [
-    "{evaluation_",
-    "{award_id}",
-    "/purchase-reviews",
-    "{purchase_review_id}",
-    "{purchase_challenge_id}",
-];
-
-const CONTRACT_KEYS: [&str; 8] = [
-    "{signable_award_id}",
-    "{purchase_contract_id}",
-    "{accepted_milestone_id}",
-    "{purchase_milestone_id}",
-    "{purchase_report_id}",
-    "{accepted_contract_id}",
-    "{evaluator_user_id}",
-    "/performance-evaluations",
-];
-
-/// What of the purchase fixture a route names, if anything.
-fn names_purchase(route: &RouteDef) -> Option<Stages> {
+/// The placeholders a route's path and probe name (`{org_id}` → `org_id`).
+fn names(route: &RouteDef) -> Vec<String> {
     let text = format!(
         "{} {} {}",
         route.path,
         route.probe.map(|p| p.query).unwrap_or(""),
         route.probe.and_then(|p| p.body).unwrap_or("")
     );
-    let any = |keys: &[&str]| keys.iter().any(|k| text.contains(k));
-    let stages = Stages {
-        review: any(&REVIEW_KEYS),
-        contract: any(&CONTRACT_KEYS),
-    };
-    (stages.review || stages.contract || any(&PURCHASE_KEYS)).then_some(stages)
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('{') {
+        let rest = &text[i + 1..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        if !name.is_empty() && rest[name.len()..].starts_with('}') && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
-fn fill(template: &str, values: &HashMap<&'static str, String>, route: &RouteDef) -> String {
+/// The walk's records a route needs: those its placeholders name and, when the district admin
+/// may not make its request, a user of a role that may. Only these are built, so a route's
+/// probe runs on a small database.
+async fn values_for(app: &TestApp, route: &RouteDef) -> WalkValues {
+    let mut wanted = names(route);
+    if let Access::Permission(p) = route.access
+        && !app.state.policy.role_has(Role::DistrictAdmin, p)
+    {
+        wanted.extend(
+            Role::ALL
+                .into_iter()
+                .filter(|r| app.state.policy.role_has(*r, p))
+                .map(as_role),
+        );
+    }
+    app.walk(&gongzhi::modules(), Some((route.path, &wanted)))
+        .await
+}
+
+fn fill(template: &str, values: &WalkValues, route: &RouteDef) -> String {
     let mut out = template.to_string();
     for (k, v) in values {
         out = out.replace(&format!("{{{k}}}"), v);
@@ -212,7 +66,7 @@ fn fill(template: &str, values: &HashMap<&'static str, String>, route: &RouteDef
             .collect();
         assert!(
             name.is_empty() || !rest[name.len()..].starts_with('}'),
-            "{} {}: add a fixture value for {{{name}}} in foreign_values()",
+            "{} {}: no walk stage gave {{{name}}} (see the module's testing::walk)",
             route.method,
             route.path
         );
@@ -224,11 +78,7 @@ fn is_page(route: &RouteDef) -> bool {
     !route.path.starts_with("/api/")
 }
 
-async fn call(
-    client: &TestClient,
-    route: &RouteDef,
-    values: &HashMap<&'static str, String>,
-) -> (StatusCode, String) {
+async fn call(client: &TestClient, route: &RouteDef, values: &WalkValues) -> (StatusCode, String) {
     let path = fill(route.path, values, route);
     let (query, body) = match &route.probe {
         Some(p) => (
@@ -270,12 +120,20 @@ fn own_only(route: &RouteDef) -> bool {
 #[tokio::test]
 async fn every_route_refuses_anonymous_and_foreign_users() {
     let app = app().await;
-    let mut values = foreign_values(&app).await;
-    let all = Stages {
-        review: true,
-        contract: true,
-    };
-    purchase_values(&app, &mut values, all).await;
+    // Every placeholder a route names is given by exactly one module's walk stage.
+    let modules = gongzhi::modules();
+    let known = provided(&modules);
+    for route in app.state.routes.iter().filter(|r| guarded(r)) {
+        for name in names(route) {
+            assert!(
+                known.contains(name.as_str()),
+                "{} {}: no walk stage provides {{{name}}}; add it to the module's testing::walk",
+                route.method,
+                route.path
+            );
+        }
+    }
+    let values = app.walk(&modules, None).await;
     // A user holding every territory role in street A.
     let foreigner = app
         .user(
@@ -334,25 +192,26 @@ async fn every_route_refuses_anonymous_and_foreign_users() {
     assert!(checked >= 15);
 }
 
-/// Who may make a route's probe: the district admin; for what only a reviewer does, the reviewer
-/// the fixture seated; for what only an organization does (bidding), the admin of the
-/// organization named.
-async fn rightful(
-    app: &TestApp,
-    route: &RouteDef,
-    values: &HashMap<&'static str, String>,
-) -> TestClient {
+/// Who may make a route's probe: the district admin; for what only another role does
+/// (a reviewer's scores, an organization's bid), the walk's user of that role.
+async fn rightful(app: &TestApp, route: &RouteDef, values: &WalkValues) -> TestClient {
     let Access::Permission(p) = route.access else {
         panic!("{} {} is not a permission route", route.method, route.path)
     };
     if app.state.policy.role_has(Role::DistrictAdmin, p) {
-        district_admin(app).await
-    } else if app.state.policy.role_has(Role::Reviewer, p) {
-        app.login(&values["reviewer"]).await
-    } else {
-        let org = values["org_id"].parse().unwrap();
-        org_role(app, "probe.org", org, Role::OrgAdmin).await
+        return district_admin(app).await;
     }
+    let who = Role::ALL
+        .into_iter()
+        .filter(|r| app.state.policy.role_has(*r, p))
+        .find_map(|r| values.get(as_role(r).as_str()))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} {}: no walk stage provides a user of a role holding {}; add as:<role> to one",
+                route.method, route.path, p.0
+            )
+        });
+    app.login(who).await
 }
 
 #[tokio::test]
@@ -364,10 +223,7 @@ async fn probes_succeed_for_their_rightful_user() {
         .filter(|r| matches!(r.access, Access::Permission(_)))
     {
         let app = app().await;
-        let mut values = foreign_values(&app).await;
-        if let Some(stages) = names_purchase(route) {
-            purchase_values(&app, &mut values, stages).await;
-        }
+        let values = values_for(&app, route).await;
         let admin = rightful(&app, route, &values).await;
         let (status, body) = call(&admin, route, &values).await;
         assert!(
@@ -507,10 +363,7 @@ async fn every_money_input_refuses_extremes_and_changes_nothing() {
                 )
             });
             let app = app().await;
-            let mut values = foreign_values(&app).await;
-            if let Some(stages) = names_purchase(route) {
-                purchase_values(&app, &mut values, stages).await;
-            }
+            let values = values_for(&app, route).await;
             let user = rightful(&app, route, &values).await;
             let body: Value = serde_json::from_str(&fill(probe, &values, route)).unwrap();
             let uri = fill(route.path, &values, route);

@@ -122,6 +122,27 @@ impl Module for CoreModule {
         }]
     }
 
+    #[cfg(feature = "testing")]
+    fn walk(&self) -> Vec<crate::testing::WalkStage> {
+        vec![crate::testing::WalkStage {
+            name: "core",
+            after: &[],
+            provides: &[
+                "user_id",
+                "assignment_id",
+                "token_id",
+                "district",
+                "code",
+                "foreign_street",
+                "foreign_community",
+                "foreign_new_community",
+                "foreign_new_grid",
+            ],
+            serves: &[],
+            build: |app, v| Box::pin(walk_core(app, v)),
+        }]
+    }
+
     fn nav(&self) -> Vec<crate::ui::NavEntry> {
         use crate::authz::{AUDIT_READ, TERRITORY_READ, USER_READ};
         use crate::ui::NavEntry;
@@ -152,4 +173,50 @@ impl Module for CoreModule {
             },
         ]
     }
+}
+
+/// Street B's accounts: its admin (whose role assignment the walk names) and a community admin
+/// with an API token.
+#[cfg(feature = "testing")]
+async fn walk_core(app: &crate::testing::TestApp, v: &mut crate::testing::WalkValues) {
+    use crate::entity::{api_token, role_assignment};
+    use crate::testing::{COMMUNITY_B, DISTRICT, STREET_B};
+    use gongzhi_kernel::authz::Role;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let b = app
+        .user_model("b.admin", &[(Role::StreetAdmin, STREET_B)])
+        .await;
+    let _ = app
+        .user("b.other", &[(Role::CommunityAdmin, COMMUNITY_B)])
+        .await;
+    let db = &app.state.db.read;
+    let other = crate::entity::user::Entity::find()
+        .filter(crate::entity::user::Column::Username.eq("b.other"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let assignment = role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(b.id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(other.id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    v.extend([
+        ("user_id", b.id.to_string()),
+        ("assignment_id", assignment.id.to_string()),
+        ("token_id", token.id.to_string()),
+        ("district", DISTRICT.to_string()),
+        ("code", COMMUNITY_B.to_string()),
+        ("foreign_street", STREET_B.to_string()),
+        ("foreign_community", COMMUNITY_B.to_string()),
+        ("foreign_new_community", "440308002009".to_string()),
+        ("foreign_new_grid", "440308002001009".to_string()),
+    ]);
 }

@@ -21,6 +21,9 @@ use crate::entity::{api_token, role_assignment, user};
 use crate::module::Module;
 use crate::web::AppState;
 
+mod walk;
+pub use walk::*;
+
 pub const TEST_PASSWORD: &str = "Test12345";
 
 pub struct TestApp {
