@@ -321,3 +321,16 @@ pub async fn federation(app: &TestApp, member: uuid::Uuid) -> (uuid::Uuid, uuid:
         .unwrap();
     (f.id, membership.id)
 }
+
+/// Set an organization's number of social workers directly (what a qualification reads).
+pub async fn set_social_workers(app: &TestApp, id: uuid::Uuid, n: i32) {
+    use crate::store::entity::org;
+    use gongzhi_platform::sea_orm::sea_query::Expr;
+    use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    org::Entity::update_many()
+        .col_expr(org::Column::SocialWorkerCount, Expr::value(n))
+        .filter(org::Column::Id.eq(id))
+        .exec(&app.state.db.write)
+        .await
+        .unwrap();
+}

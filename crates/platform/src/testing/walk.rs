@@ -94,6 +94,17 @@ impl TestApp {
     }
 }
 
+/// The district's administrator, signed in with a token.
+pub async fn district_admin(app: &TestApp) -> super::TestClient {
+    app.user("qu.admin", &[(Role::DistrictAdmin, DISTRICT)])
+        .await
+}
+
+/// Street A's administrator, signed in with a token.
+pub async fn street_admin_a(app: &TestApp) -> super::TestClient {
+    app.user("a.admin", &[(Role::StreetAdmin, STREET_A)]).await
+}
+
 /// Depth-first: what `name` builds on, then `name`; refuses unknown names and cycles.
 fn plan(
     stages: &[WalkStage],

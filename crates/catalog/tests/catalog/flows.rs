@@ -449,17 +449,6 @@ async fn two_approvals_that_clash_cannot_both_pass() {
     assert_eq!(keys(refused), vec!["catalog.code_taken"]);
 }
 
-async fn set_social_workers(app: &gongzhi_platform::testing::TestApp, id: uuid::Uuid, n: i32) {
-    use gongzhi_orgs::store::entity::org;
-    use gongzhi_platform::sea_orm::sea_query::Expr;
-    org::Entity::update_many()
-        .col_expr(org::Column::SocialWorkerCount, Expr::value(n))
-        .filter(org::Column::Id.eq(id))
-        .exec(&app.state.db.write)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn eligibility_is_explained_criterion_by_criterion_and_the_three_catalogs_follow_the_registry()
  {

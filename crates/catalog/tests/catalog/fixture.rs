@@ -1,0 +1,20 @@
+//! The test district with the platform, the registry and the catalog.
+
+use std::sync::Arc;
+
+pub use gongzhi_catalog::testing::*;
+pub use gongzhi_orgs::testing::{
+    filed_org, grade, list_entry, org_role, registered_org, set_social_workers, ymd,
+};
+pub use gongzhi_platform::testing::{
+    COMMUNITY_A, COMMUNITY_B, DISTRICT, STREET_A, STREET_B, TestApp, district_admin, street_admin_a,
+};
+
+pub async fn app() -> TestApp {
+    TestApp::with_district(vec![
+        Arc::new(gongzhi_platform::api::CoreModule),
+        Arc::new(gongzhi_orgs::OrgsModule),
+        Arc::new(gongzhi_catalog::CatalogModule),
+    ])
+    .await
+}
