@@ -17,13 +17,15 @@ use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Rou
 use gongzhi_platform::web::{Path, Query};
 
 use crate::domain::{self, AgreementInput, CohortInput, IncubatorInput};
+use crate::web::api::TransitionRequest;
 use crate::store::entity::{application, incubation, incubator};
 use crate::service::{self as svc, ApplicationInput, ApplicationQuery, IncubatorPatch};
 use crate::service::stays::{self, StayQuery};
 use crate::service::targets::{self, TargetInput};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ, INCUBATION_TARGETS, web::ui_stays};
 
-pub(crate) use gongzhi_platform::ui::{Fields, PageResult, get, num, outcome, status_of};
+pub(crate) use gongzhi_platform::ui::{Fields, PageResult, get, outcome, status_of};
+pub(crate) use gongzhi_platform::web::typed_form;
 
 const MULTIPART: &str = "multipart/form-data; boundary=XyZ";
 
@@ -59,13 +61,6 @@ pub fn routes() -> Routes {
         .probe_form("territory={foreign_street}&year=2026&level=community&target=90&version=0")
         .get("/public/incubation", Access::Public, public_calls)
         .merge(ui_stays::routes())
-}
-
-/// Back to `to` with a notice, or the page again (rendered by `again`) saying what went wrong.
-pub(crate) fn date(f: &Fields, k: &str) -> Result<chrono::NaiveDate, AppError> {
-    get(f, k)
-        .parse()
-        .map_err(|_| AppError::field(k, "incubation.date_invalid"))
 }
 
 pub(crate) async fn org_names(
@@ -352,15 +347,10 @@ async fn incubator_create(
     me: CurrentActor,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    let input = IncubatorInput {
-        hub_id: get(&f, "hub_id").parse().unwrap_or_default(),
-        name: get(&f, "name").into(),
-        capacity: num(&f, "capacity"),
-        review_days: num(&f, "review_days"),
-        operator_org_id: get(&f, "operator_org_id").parse().ok(),
-        description: get(&f, "description").into(),
+    let result = match typed_form::<IncubatorInput>(&f) {
+        Ok(input) => svc::create_incubator(&state, &me.actor, &AuditActor::from(&me), &input).await,
+        Err(e) => Err(e),
     };
-    let result = svc::create_incubator(&state, &me.actor, &AuditActor::from(&me), &input).await;
     match result {
         Ok(i) => Ok(see_other(&format!(
             "/incubators/{}?done=incubator_created",
@@ -530,6 +520,18 @@ async fn incubator_view(
     Ok(render_status(status_of(&page.error), &page))
 }
 
+/// The settings form on an incubator's page; the plan is one item per line.
+#[derive(serde::Deserialize)]
+struct SettingsForm {
+    capacity: i32,
+    review_days: i32,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    plan: String,
+    version: i32,
+}
+
 /// The manager's forms on an incubator's page: its settings and plan, or a new call.
 async fn incubator_post(
     State(state): State<AppState>,
@@ -542,18 +544,19 @@ async fn incubator_post(
     let result = match get(&f, "op") {
         "settings" => {
             async {
-                let plan = domain::parse_plan_lines(get(&f, "plan"))?;
+                let form: SettingsForm = typed_form(&f)?;
+                let plan = domain::parse_plan_lines(&form.plan)?;
                 svc::update_incubator(
                     &state,
                     &me.actor,
                     &who,
                     &id,
                     &IncubatorPatch {
-                        capacity: Some(num(&f, "capacity")),
-                        review_days: Some(num(&f, "review_days")),
-                        description: Some(get(&f, "description").into()),
+                        capacity: Some(form.capacity),
+                        review_days: Some(form.review_days),
+                        description: Some(form.description),
                         plan: Some(plan),
-                        version: num(&f, "version"),
+                        version: form.version,
                     },
                 )
                 .await
@@ -563,15 +566,7 @@ async fn incubator_post(
         }
         "cohort" => {
             async {
-                let input = CohortInput {
-                    name: get(&f, "name").into(),
-                    call_text: get(&f, "call_text").into(),
-                    opens_on: date(&f, "opens_on")?,
-                    closes_on: date(&f, "closes_on")?,
-                    starts_on: date(&f, "starts_on")?,
-                    ends_on: date(&f, "ends_on")?,
-                    seats: num(&f, "seats"),
-                };
+                let input: CohortInput = typed_form(&f)?;
                 svc::create_cohort(&state, &me.actor, &who, &id, &input)
                     .await
                     .map(|_| "call_opened")
@@ -700,35 +695,25 @@ async fn apply_submit(
             .await;
         }
     };
-    let input = ApplicationInput {
-        org_id: get(&fields, "org_id").parse().unwrap_or_default(),
-        plan: get(&fields, "plan").into(),
-        needs: get(&fields, "needs").into(),
+    let result = match typed_form::<ApplicationInput>(&fields) {
+        Ok(input) => {
+            svc::apply(
+                &state,
+                &me.actor,
+                &AuditActor::from(&me),
+                &cohort_id,
+                &input,
+                file.as_ref(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
     };
-    let result = svc::apply(
-        &state,
-        &me.actor,
-        &AuditActor::from(&me),
-        &cohort_id,
-        &input,
-        file.as_ref(),
-    )
-    .await;
     match result {
         Ok(a) => Ok(see_other(&format!(
             "/incubation-applications/{}?done=application_submitted",
             a.id
         ))),
-        Err(AppError::NotFound) if input.org_id.is_nil() => {
-            let (st, m, id) = (&state, &me, &cohort_id);
-            outcome(
-                c,
-                Err(AppError::field("org_id", "incubation.org_unknown")),
-                String::new(),
-                |c, error| async move { apply_view(st, c, m, id, error, fields).await },
-            )
-            .await
-        }
         Err(e) => {
             let (st, m, id) = (&state, &me, &cohort_id);
             outcome(c, Err(e), String::new(), |c, error| async move {
@@ -869,32 +854,29 @@ async fn application_post(
 ) -> PageResult {
     let who = AuditActor::from(&me);
     let result: Result<String, AppError> = match get(&f, "op") {
-        "transition" => svc::transition_application(
-            &state,
-            &me.actor,
-            &who,
-            &id,
-            get(&f, "transition"),
-            num(&f, "version"),
-            Some(get(&f, "reason")),
-        )
-        .await
-        .map(|_| {
-            format!(
-                "/incubation-applications/{id}?done=application_{}",
-                get(&f, "transition")
-            )
-        }),
+        "transition" => {
+            async {
+                let step: TransitionRequest = typed_form(&f)?;
+                svc::transition_application(
+                    &state,
+                    &me.actor,
+                    &who,
+                    &id,
+                    &step.transition,
+                    step.version,
+                    step.reason.as_deref(),
+                )
+                .await?;
+                Ok(format!(
+                    "/incubation-applications/{id}?done=application_{}",
+                    step.transition
+                ))
+            }
+            .await
+        }
         "agreement" => {
             async {
-                let input = AgreementInput {
-                    signed_on: date(&f, "signed_on")?,
-                    starts_on: date(&f, "starts_on")?,
-                    ends_on: date(&f, "ends_on")?,
-                    terms: get(&f, "terms").into(),
-                    stage: get(&f, "stage").into(),
-                    version: num(&f, "version"),
-                };
+                let input: AgreementInput = typed_form(&f)?;
                 svc::admit(&state, &me.actor, &who, &id, &input)
                     .await
                     .map(|s| format!("/incubations/{}?done=agreement_signed", s.id))
@@ -1050,23 +1032,27 @@ async fn targets_post(
     me: CurrentActor,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    let version = num(&f, "version");
-    let input = TargetInput {
-        territory: get(&f, "territory").into(),
-        year: num(&f, "year"),
-        level: get(&f, "level").into(),
-        target: num(&f, "target"),
-        note: get(&f, "note").into(),
-        version: (version > 0).then_some(version),
-    };
-    let result = targets::set(&state, &me.actor, &AuditActor::from(&me), &input)
+    let result = match typed_form::<TargetInput>(&f) {
+        // A target not set before is shown with version 0.
+        Ok(input) => targets::set(
+            &state,
+            &me.actor,
+            &AuditActor::from(&me),
+            &TargetInput {
+                version: input.version.filter(|v| *v > 0),
+                ..input
+            },
+        )
         .await
-        .map(|_| ());
-    let to = format!(
-        "/incubation/targets?territory={}&year={}&done=target_set",
-        input.territory, input.year
-    );
-    let (st, m, t, y) = (&state, &me, input.territory.clone(), input.year);
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let (territory, year) = (get(&f, "territory").to_string(), get(&f, "year"));
+    let to = format!("/incubation/targets?territory={territory}&year={year}&done=target_set");
+    let year = year
+        .parse()
+        .unwrap_or_else(|_| chrono::Datelike::year(&gongzhi_platform::clock::today()));
+    let (st, m, t, y) = (&state, &me, territory, year);
     outcome(c, result, to, |c, error| async move {
         targets_view(st, c, m, &t, y, error).await
     })

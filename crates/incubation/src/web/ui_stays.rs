@@ -17,7 +17,8 @@ use crate::domain;
 use crate::store::entity::{incubation, incubator, plan_item};
 use crate::service as svc;
 use crate::service::stays::{self, AlumniInput, AssessmentInput, CheckinInput, ItemDone, StayQuery};
-use crate::web::ui::{Fields, PageResult, date, get, num, org_names, outcome, status_of};
+use crate::web::api::{MentorRequest, StageRequest, TransitionRequest};
+use crate::web::ui::{Fields, PageResult, get, org_names, outcome, status_of, typed_form};
 use crate::{INCUBATION_MENTOR, INCUBATION_READ};
 
 pub fn routes() -> Routes {
@@ -286,6 +287,15 @@ async fn stay_view(
     Ok(render_status(status_of(&page.error), &page))
 }
 
+/// The assessment form's fields besides the scores.
+#[derive(serde::Deserialize)]
+struct AssessForm {
+    kind: String,
+    assessed_on: chrono::NaiveDate,
+    #[serde(default)]
+    notes: String,
+}
+
 /// Every form on a stay's page: stage, mentor, plan item, check-in, assessment, graduation or
 /// exit, alumni service.
 async fn stay_post(
@@ -301,26 +311,12 @@ async fn stay_post(
     let result: Result<(), AppError> = async {
         match op.as_str() {
             "stage" => {
-                stays::set_stage(
-                    &state,
-                    actor,
-                    &who,
-                    &id,
-                    get(&f, "stage"),
-                    num(&f, "version"),
-                )
-                .await
+                let r: StageRequest = typed_form(&f)?;
+                stays::set_stage(&state, actor, &who, &id, &r.stage, r.version).await
             }
             "mentor" => {
-                stays::assign_mentor(
-                    &state,
-                    actor,
-                    &who,
-                    &id,
-                    get(&f, "username"),
-                    num(&f, "version"),
-                )
-                .await
+                let r: MentorRequest = typed_form(&f)?;
+                stays::assign_mentor(&state, actor, &who, &id, &r.username, r.version).await
             }
             "item" => {
                 let item = get(&f, "item_id");
@@ -336,59 +332,54 @@ async fn stay_post(
                 if found.is_none_or(|p| p.incubation_id.to_string() != id) {
                     return Err(AppError::NotFound);
                 }
-                let done = ItemDone {
-                    note: get(&f, "note").into(),
-                    version: num(&f, "version"),
-                };
+                let done: ItemDone = typed_form(&f)?;
                 stays::complete_item(&state, actor, &who, item, &done)
                     .await
                     .map(|_| ())
             }
             "checkin" => {
-                let input = CheckinInput {
-                    met_on: date(&f, "met_on")?,
-                    mode: get(&f, "mode").into(),
-                    minutes: num(&f, "minutes"),
-                    notes: get(&f, "notes").into(),
-                    plan_item_id: get(&f, "plan_item_id").parse().ok(),
-                };
+                let input: CheckinInput = typed_form(&f)?;
                 stays::check_in(&state, actor, &who, &id, &input)
                     .await
                     .map(|_| ())
             }
             "assess" => {
-                let scores = domain::DIMENSIONS
+                let form: AssessForm = typed_form(&f)?;
+                // One number per dimension, each field `score_<dimension>`.
+                let given: Fields = f
                     .iter()
-                    .map(|(k, _)| (k.to_string(), num(&f, &format!("score_{k}"))))
+                    .filter(|(k, _)| k.starts_with("score_"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
+                let scores: BTreeMap<String, i32> = typed_form(&given)?;
                 let input = AssessmentInput {
-                    kind: get(&f, "kind").into(),
-                    assessed_on: date(&f, "assessed_on")?,
-                    scores,
-                    notes: get(&f, "notes").into(),
+                    kind: form.kind,
+                    assessed_on: form.assessed_on,
+                    scores: scores
+                        .into_iter()
+                        .map(|(k, v)| (k.trim_start_matches("score_").to_string(), v))
+                        .collect(),
+                    notes: form.notes,
                 };
                 stays::assess(&state, actor, &who, &id, &input)
                     .await
                     .map(|_| ())
             }
             "transition" => {
+                let step: TransitionRequest = typed_form(&f)?;
                 stays::transition(
                     &state,
                     actor,
                     &who,
                     &id,
-                    get(&f, "transition"),
-                    num(&f, "version"),
-                    Some(get(&f, "reason")),
+                    &step.transition,
+                    step.version,
+                    step.reason.as_deref(),
                 )
                 .await
             }
             "alumni" => {
-                let input = AlumniInput {
-                    kind: get(&f, "kind").into(),
-                    served_on: date(&f, "served_on")?,
-                    note: get(&f, "note").into(),
-                };
+                let input: AlumniInput = typed_form(&f)?;
                 stays::serve_alumnus(&state, actor, &who, &id, &input)
                     .await
                     .map(|_| ())

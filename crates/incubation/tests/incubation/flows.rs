@@ -603,6 +603,16 @@ async fn pages_for_the_manager_the_applicant_and_the_mentor() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("截止日期不能早于开始日期"));
+    // Values that are not of their type: each field says so and nothing is written.
+    let before = app.count("incubation_cohorts").await;
+    let r = manager
+        .post_form(&format!("/incubators/{}", f.incubator), "op=cohort&name=%E7%AC%AC%E4%BA%8C%E6%9C%9F&opens_on=2027-02-30&closes_on=2027-03-01&starts_on=2027-04-01&ends_on=2027-12-01&seats=%E5%8D%81%E4%B8%AA&call_text=")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text();
+    assert!(text.contains("这里应填写整数"), "seats: {text}");
+    assert!(text.contains("这个值无效"), "opens_on");
+    assert_eq!(app.count("incubation_cohorts").await, before);
     // The applicant's application page and the agreement form for the manager.
     let page = manager
         .get(&format!("/incubation-applications/{}", f.application))

@@ -237,6 +237,40 @@ fn from_pairs<T: DeserializeOwned>(encoded: &str) -> Result<T, AppError> {
     serde_path_to_error::deserialize(de).map_err(|e| field_error(e).into())
 }
 
+/// A page form's fields (already cleaned by `Form<Fields>`) as a typed input, with a message for
+/// every value that does not fit its type, not just the first: a field that fails is set aside
+/// and the rest read again. A blank field counts as not given (an empty optional number is
+/// `None`, an empty required one "required", which ends the reading); values are trimmed.
+pub fn typed_form<T: DeserializeOwned>(
+    fields: &std::collections::HashMap<String, String>,
+) -> Result<T, AppError> {
+    let mut given: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.trim())).collect();
+    let mut errors = ValidationErrors::new();
+    // Each round sets one field aside, so this ends.
+    for _ in 0..=fields.len() {
+        let mut encoded = form_urlencoded::Serializer::new(String::new());
+        encoded.extend_pairs(given.iter().copied());
+        let err = match from_pairs::<T>(&encoded.finish()) {
+            Ok(v) if errors.is_empty() => return Ok(v),
+            Ok(_) => break,
+            Err(AppError::Validation(mut e)) if e.0.len() == 1 => e.0.remove(0),
+            Err(other) => return Err(other),
+        };
+        let Some(at) = given.iter().position(|(k, _)| *k == err.field) else {
+            // Required and not given (or set aside already).
+            if !errors.0.iter().any(|e| e.field == err.field) {
+                errors.push(err);
+            }
+            break;
+        };
+        let (_, value) = given.remove(at);
+        if !value.is_empty() {
+            errors.push(err);
+        }
+    }
+    Err(errors.into())
+}
+
 /// The query string, cleaned and typed with field messages. On pages an empty value counts as
 /// not given (a filter form sends `?year=` for an empty field); the API takes what is sent, so
 /// `?from=` is an invalid date there.
@@ -369,6 +403,68 @@ mod tests {
             (e.field.as_str(), e.key),
             ("count", "input.expected_integer")
         );
+    }
+
+    #[test]
+    fn page_forms_read_typed_with_a_message_for_every_bad_field() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct F {
+            name: String,
+            capacity: i32,
+            seats: Option<i32>,
+            on: Option<chrono::NaiveDate>,
+            #[serde(default)]
+            note: String,
+        }
+        let form = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let ok: F = typed_form(&form(&[
+            ("name", "甲"),
+            ("capacity", " 10 "),
+            ("seats", ""),
+            ("_csrf", "x"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            ok,
+            F {
+                name: "甲".into(),
+                capacity: 10,
+                seats: None,
+                on: None,
+                note: String::new()
+            }
+        );
+        let Err(AppError::Validation(e)) = typed_form::<F>(&form(&[
+            ("name", "甲"),
+            ("capacity", "十"),
+            ("seats", "1.5"),
+            ("on", "2026-02-30"),
+        ])) else {
+            panic!("bad values pass")
+        };
+        let mut got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.key)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("capacity", "input.expected_integer"),
+                ("on", "input.invalid_value"),
+                ("seats", "input.expected_integer"),
+            ]
+        );
+        let Err(AppError::Validation(e)) =
+            typed_form::<F>(&form(&[("name", "甲"), ("capacity", "")]))
+        else {
+            panic!("missing values pass")
+        };
+        let mut got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.key)).collect();
+        got.sort();
+        assert_eq!(got, vec![("capacity", "input.required")], "{e:?}");
     }
 
     #[test]

@@ -17,7 +17,9 @@ use gongzhi_kernel::authz::{Actor, Denied, Permission, Policy, ResourceScope};
 
 pub use auth::{AuthVia, CurrentActor, RequestCtx, guard_layer, session_cookie};
 pub use error::{AppError, AppResult};
-pub use extract::{ApiJson, Form, Path, Query, Rejection, clean_field, clean_json, typed};
+pub use extract::{
+    ApiJson, Form, Path, Query, Rejection, clean_field, clean_json, typed, typed_form,
+};
 pub use pagination::{Page, PageParams};
 pub use routes::{Access, Probe, RouteDef, Routes};
 
