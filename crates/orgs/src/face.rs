@@ -12,6 +12,7 @@ use gongzhi_platform::sea_orm::{
 };
 use gongzhi_platform::web::{AppError, AppResult, AppState};
 
+use crate::domain::GradeStatus;
 use crate::store::entity::{org, org_grade, org_list_entry, org_standing_event};
 
 pub use crate::domain::standing::{Purpose, Verdict};
@@ -313,7 +314,7 @@ pub async fn registry_facts(
         .select_only()
         .column(org_grade::Column::OrgId)
         .column(org_grade::Column::Grade)
-        .filter(org_grade::Column::Status.eq("in_force"))
+        .filter(org_grade::Column::Status.eq(GradeStatus::IN_FORCE))
         .filter(org_grade::Column::AwardedOn.lte(on))
         .filter(org_grade::Column::ExpiresOn.gt(on))
         .filter(only(&among, org_grade::Column::OrgId))

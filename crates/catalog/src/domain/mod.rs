@@ -3,6 +3,10 @@
 //! snapshots with the changes that move one version to the next, diffs, and the scope check
 //! the purchase module calls.
 
+pub mod state;
+
+pub use state::ChangeState;
+
 
 use std::collections::BTreeMap;
 
@@ -986,38 +990,38 @@ pub fn scope_check(
 /// Adjustment proposals on the workflow engine; `apply` is taken by publishing a version.
 pub static CATALOG_CHANGE: WorkflowDef<()> = WorkflowDef {
     name: "catalog_change",
-    states: &["proposed", "approved", "rejected", "withdrawn", "applied"],
-    initial: "proposed",
-    terminal: &["rejected", "withdrawn", "applied"],
+    states: &[ChangeState::PROPOSED, ChangeState::APPROVED, ChangeState::REJECTED, ChangeState::WITHDRAWN, ChangeState::APPLIED],
+    initial: ChangeState::PROPOSED,
+    terminal: &[ChangeState::REJECTED, ChangeState::WITHDRAWN, ChangeState::APPLIED],
     transitions: &[
         TransitionDef {
             name: "approve",
-            from: &["proposed"],
-            to: "approved",
+            from: &[ChangeState::PROPOSED],
+            to: ChangeState::APPROVED,
             permission: CATALOG_MANAGE,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "reject",
-            from: &["proposed", "approved"],
-            to: "rejected",
+            from: &[ChangeState::PROPOSED, ChangeState::APPROVED],
+            to: ChangeState::REJECTED,
             permission: CATALOG_MANAGE,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "withdraw",
-            from: &["proposed"],
-            to: "withdrawn",
+            from: &[ChangeState::PROPOSED],
+            to: ChangeState::WITHDRAWN,
             permission: CATALOG_PROPOSE,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "apply",
-            from: &["approved"],
-            to: "applied",
+            from: &[ChangeState::APPROVED],
+            to: ChangeState::APPLIED,
             permission: CATALOG_MANAGE,
             reason: ReasonRule::None,
             guard: None,

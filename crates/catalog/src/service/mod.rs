@@ -26,6 +26,7 @@ use crate::domain::{
 };
 use crate::store::entity::{catalog_version, category, change, item, negative};
 use crate::{CATALOG_MANAGE, CATALOG_PROPOSE};
+use crate::domain::ChangeState;
 
 pub use gongzhi_platform::clock::today;
 
@@ -138,7 +139,7 @@ pub async fn approved(
 ) -> AppResult<Vec<change::Model>> {
     Ok(change::Entity::find()
         .filter(change::Column::District.eq(district))
-        .filter(change::Column::State.eq("approved"))
+        .filter(change::Column::State.eq(ChangeState::APPROVED))
         .order_by_asc(change::Column::UpdatedAt)
         .order_by_asc(change::Column::Id)
         .all(conn)
@@ -474,7 +475,7 @@ pub async fn decide(
         return Err(AppError::Conflict("error.stale_version"));
     }
     let txn = state.db.write.begin().await?;
-    if input.transition == "approve" && c.state == "proposed" {
+    if input.transition == "approve" && c.state == ChangeState::PROPOSED {
         // Checked against the catalog as it will be, under the district's lock, so two
         // approvals that clash cannot both pass.
         lock(&txn, &c.district).await?;

@@ -9,7 +9,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::territory;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use gongzhi_platform::ui::{
-    Fields, PageCtx, PageError, PageResult, get, num, outcome, render_status, status_of,
+    Fields, PageCtx, PageError, PageResult, get, typed_form, outcome, render_status, status_of,
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, PageParams, Routes};
@@ -633,27 +633,15 @@ async fn licence_post(
     let who = AuditActor::from(&me);
     let result = match get(&f, "op") {
         "record" => {
-            let input = (|| -> Result<LicenceInput, AppError> {
-                Ok(LicenceInput {
-                    kind: get(&f, "kind").into(),
-                    number: get(&f, "number").into(),
-                    issued_by: get(&f, "issued_by").into(),
-                    valid_from: parse_date(&f, "valid_from")?,
-                    valid_until: match get(&f, "valid_until") {
-                        "" => None,
-                        _ => Some(parse_date(&f, "valid_until")?),
-                    },
-                })
-            })();
-            match input {
+            match typed_form::<LicenceInput>(&f) {
                 Ok(i) => licences::record(&state, &me.actor, &who, &org_id, &i)
                     .await
                     .map(|_| "licence_recorded"),
                 Err(e) => Err(e),
             }
         }
-        "revoke" => match parse_date(&f, "revoked_on") {
-            Ok(on) => {
+        "revoke" => match typed_form::<RevokeInput>(&f) {
+            Ok(input) => {
                 // The licence must belong to this organization's page.
                 let l = licences::get(&state, get(&f, "licence_id")).await?;
                 if l.org_id.to_string() != org_id {
@@ -664,10 +652,7 @@ async fn licence_post(
                     &me.actor,
                     &who,
                     get(&f, "licence_id"),
-                    &RevokeInput {
-                        revoked_on: on,
-                        version: num(&f, "version"),
-                    },
+                    &input,
                 )
                 .await
                 .map(|_| "licence_revoked")

@@ -7,7 +7,7 @@ use axum::extract::State;
 use gongzhi_kernel::authz::ResourceScope;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
+    Fields, FormState, PageCtx, PageResult, form_errors, get, typed_form, outcome, render_status,
     see_other, status_of,
 };
 use gongzhi_platform::web::Form;
@@ -24,6 +24,7 @@ use crate::web::export::{criteria_lines, yuan};
 use crate::service::{self as svc, CategoryInput, CategoryPatch, ChangeInput, DecisionInput};
 use crate::web::ui::{DiffRows, ItemRow, diff_rows, item_row, parse_date};
 use crate::{CATALOG_MANAGE, CATALOG_PROPOSE, CATALOG_READ};
+use crate::domain::ChangeState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -271,33 +272,20 @@ async fn category_post(
     let district = get(&f, "district").to_string();
     let who = AuditActor::from(&me);
     let result = match get(&f, "op") {
-        "add" => svc::add_category(
-            &state,
-            &me.actor,
-            &who,
-            &district,
-            &CategoryInput {
-                code: get(&f, "code").into(),
-                parent_code: Some(get(&f, "parent_code").into()),
-                name: get(&f, "name").into(),
-                sort: get(&f, "sort").parse().unwrap_or(0),
-            },
-        )
-        .await
-        .map(|_| ()),
-        "rename" => svc::rename_category(
-            &state,
-            &me.actor,
-            &who,
-            get(&f, "category_id"),
-            &CategoryPatch {
-                name: get(&f, "name").into(),
-                sort: None,
-                version: num(&f, "version"),
-            },
-        )
-        .await
-        .map(|_| ()),
+        "add" => match typed_form::<CategoryInput>(&f) {
+            Ok(input) => svc::add_category(&state, &me.actor, &who, &district, &input)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "rename" => match typed_form::<CategoryPatch>(&f) {
+            Ok(input) => {
+                svc::rename_category(&state, &me.actor, &who, get(&f, "category_id"), &input)
+                    .await
+                    .map(|_| ())
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(AppError::field("op", "catalog.kind_unknown")),
     };
     let to = format!("/catalog?node={district}&done=category_saved");
@@ -697,8 +685,8 @@ async fn change_view(
         node: ch.node_code.clone(),
         reason: ch.reason.clone(),
         state: c.t(&format!("catalog.change_state.{}", ch.state)),
-        can_decide: ch.state == "proposed" && may(state, me, CATALOG_MANAGE, &d.path),
-        can_withdraw: ch.state == "proposed" && may(state, me, CATALOG_PROPOSE, &ch.path),
+        can_decide: ch.state == ChangeState::PROPOSED && may(state, me, CATALOG_MANAGE, &d.path),
+        can_withdraw: ch.state == ChangeState::PROPOSED && may(state, me, CATALOG_PROPOSE, &ch.path),
         state_key: ch.state,
         version: ch.version,
         item,
@@ -720,19 +708,12 @@ async fn change_post(
     Form(f): Form<Fields>,
 ) -> PageResult {
     let transition = get(&f, "transition").to_string();
-    let result = svc::decide(
-        &state,
-        &me.actor,
-        &AuditActor::from(&me),
-        &id,
-        &DecisionInput {
-            transition: transition.clone(),
-            reason: Some(get(&f, "reason").into()),
-            version: num(&f, "version"),
-        },
-    )
-    .await
-    .map(|_| ());
+    let result = match typed_form::<DecisionInput>(&f) {
+        Ok(input) => svc::decide(&state, &me.actor, &AuditActor::from(&me), &id, &input)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     let to = format!("/catalog/changes/{id}?done=change_{transition}");
     let (st, m, cid) = (&state, &me, id.clone());
     outcome(c, result, to, |c, error| async move {

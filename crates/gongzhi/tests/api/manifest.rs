@@ -282,3 +282,41 @@ fn no_module_reaches_into_another() {
         "modules reaching into another's insides: {bad:#?}"
     );
 }
+
+/// Workflow states are named once, in each module's `domain/state.rs`: no service, query or page
+/// compares a record's state with a literal (seeds and fixtures, which write history, may).
+#[test]
+fn states_are_compared_by_name_not_by_literal() {
+    let patterns = [
+        ".state == \"",
+        ".state != \"",
+        "State.eq(\"",
+        "State.ne(\"",
+        "State.is_in([\"",
+        "State.is_not_in([\"",
+        "state.as_str(), \"",
+        "Column::State, Expr::value(\"",
+    ];
+    let mut found = Vec::new();
+    for dir in crates() {
+        for path in files(&dir.join("src")) {
+            let name = path.file_name().unwrap().to_string_lossy();
+            if name == "seed.rs"
+                || name == "testing.rs"
+                || path.extension().is_none_or(|e| e != "rs")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if patterns.iter().any(|p| line.contains(p)) {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "compare states with the module's named states (domain/state.rs): {found:#?}"
+    );
+}

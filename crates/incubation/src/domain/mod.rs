@@ -2,6 +2,10 @@
 //! look like, the two workflows (an application, an incubated organization's stay), and the
 //! cultivation targets' arithmetic. No I/O.
 
+pub mod state;
+
+pub use state::{ApplicationState, StayState};
+
 
 use chrono::NaiveDate;
 use gongzhi_kernel::workflow::{ReasonRule, TransitionDef, WorkflowDef};
@@ -333,60 +337,60 @@ fn admissible(c: &ApplicationCtx) -> Result<(), CodeError> {
 pub static APPLICATION: WorkflowDef<ApplicationCtx> = WorkflowDef {
     name: "incubation_application",
     states: &[
-        "submitted",
-        "returned",
-        "accepted",
-        "declined",
-        "withdrawn",
-        "admitted",
+        ApplicationState::SUBMITTED,
+        ApplicationState::RETURNED,
+        ApplicationState::ACCEPTED,
+        ApplicationState::DECLINED,
+        ApplicationState::WITHDRAWN,
+        ApplicationState::ADMITTED,
     ],
-    initial: "submitted",
-    terminal: &["declined", "withdrawn", "admitted"],
+    initial: ApplicationState::SUBMITTED,
+    terminal: &[ApplicationState::DECLINED, ApplicationState::WITHDRAWN, ApplicationState::ADMITTED],
     transitions: &[
         TransitionDef {
             name: "resubmit",
-            from: &["returned"],
-            to: "submitted",
+            from: &[ApplicationState::RETURNED],
+            to: ApplicationState::SUBMITTED,
             permission: INCUBATION_APPLY,
             reason: ReasonRule::None,
             guard: None,
         },
         TransitionDef {
             name: "accept",
-            from: &["submitted"],
-            to: "accepted",
+            from: &[ApplicationState::SUBMITTED],
+            to: ApplicationState::ACCEPTED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "return",
-            from: &["submitted"],
-            to: "returned",
+            from: &[ApplicationState::SUBMITTED],
+            to: ApplicationState::RETURNED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "decline",
-            from: &["submitted", "accepted"],
-            to: "declined",
+            from: &[ApplicationState::SUBMITTED, ApplicationState::ACCEPTED],
+            to: ApplicationState::DECLINED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "withdraw",
-            from: &["submitted", "returned", "accepted"],
-            to: "withdrawn",
+            from: &[ApplicationState::SUBMITTED, ApplicationState::RETURNED, ApplicationState::ACCEPTED],
+            to: ApplicationState::WITHDRAWN,
             permission: INCUBATION_APPLY,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "admit",
-            from: &["accepted"],
-            to: "admitted",
+            from: &[ApplicationState::ACCEPTED],
+            to: ApplicationState::ADMITTED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::None,
             guard: Some(admissible),
@@ -412,22 +416,22 @@ fn may_graduate(c: &StayCtx) -> Result<(), CodeError> {
 /// exits early with a reason.
 pub static STAY: WorkflowDef<StayCtx> = WorkflowDef {
     name: "incubation",
-    states: &["in_incubation", "graduated", "exited"],
-    initial: "in_incubation",
-    terminal: &["graduated", "exited"],
+    states: &[StayState::IN_INCUBATION, StayState::GRADUATED, StayState::EXITED],
+    initial: StayState::IN_INCUBATION,
+    terminal: &[StayState::GRADUATED, StayState::EXITED],
     transitions: &[
         TransitionDef {
             name: "graduate",
-            from: &["in_incubation"],
-            to: "graduated",
+            from: &[StayState::IN_INCUBATION],
+            to: StayState::GRADUATED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::Optional,
             guard: Some(may_graduate),
         },
         TransitionDef {
             name: "exit",
-            from: &["in_incubation"],
-            to: "exited",
+            from: &[StayState::IN_INCUBATION],
+            to: StayState::EXITED,
             permission: INCUBATION_MANAGE,
             reason: ReasonRule::Required,
             guard: None,

@@ -29,6 +29,7 @@ use crate::domain::{
 };
 use crate::store::entity::{application, application_document, cohort, incubation, incubator, plan_item};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ};
+use crate::domain::{ApplicationState, StayState};
 
 pub use gongzhi_platform::clock::today;
 
@@ -244,7 +245,7 @@ pub async fn get_incubator(
 pub async fn occupancy(conn: &impl ConnectionTrait, incubator_id: uuid::Uuid) -> AppResult<i64> {
     Ok(incubation::Entity::find()
         .filter(incubation::Column::IncubatorId.eq(incubator_id))
-        .filter(incubation::Column::State.eq("in_incubation"))
+        .filter(incubation::Column::State.eq(StayState::IN_INCUBATION))
         .count(conn)
         .await? as i64)
 }
@@ -297,7 +298,7 @@ pub async fn list_incubators(
         .column(incubation::Column::IncubatorId)
         .column_as(incubation::Column::Id.count(), "n")
         .filter(incubation::Column::IncubatorId.is_in(list.iter().map(|i| i.id)))
-        .filter(incubation::Column::State.eq("in_incubation"))
+        .filter(incubation::Column::State.eq(StayState::IN_INCUBATION))
         .group_by(incubation::Column::IncubatorId)
         .into_tuple()
         .all(&state.db.read)
@@ -460,7 +461,12 @@ pub async fn apply(
     let open = application::Entity::find()
         .filter(application::Column::OrgId.eq(o.id))
         .filter(application::Column::CohortId.eq(c.id))
-        .filter(application::Column::State.is_in(["submitted", "returned", "accepted", "admitted"]))
+        .filter(application::Column::State.is_in([
+            ApplicationState::SUBMITTED,
+            ApplicationState::RETURNED,
+            ApplicationState::ACCEPTED,
+            ApplicationState::ADMITTED,
+        ]))
         .count(&txn)
         .await?;
     if open > 0 {
@@ -468,7 +474,7 @@ pub async fn apply(
     }
     let incubating = incubation::Entity::find()
         .filter(incubation::Column::OrgId.eq(o.id))
-        .filter(incubation::Column::State.eq("in_incubation"))
+        .filter(incubation::Column::State.eq(StayState::IN_INCUBATION))
         .count(&txn)
         .await?;
     if incubating > 0 {
@@ -574,7 +580,7 @@ pub async fn add_document(
 ) -> AppResult<application_document::Model> {
     let a = get_application(state, actor, id).await?;
     state.authorize(actor, INCUBATION_APPLY, &shared_scope(&a.path, a.org_id))?;
-    if !["submitted", "returned", "accepted"].contains(&a.state.as_str()) {
+    if !ApplicationState::PENDING.contains(&a.state.as_str()) {
         return Err(AppError::Conflict("incubation.documents_closed"));
     }
     let file = file.ok_or_else(|| AppError::field("file", "file.required"))?;

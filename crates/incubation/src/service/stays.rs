@@ -25,6 +25,7 @@ use crate::domain::{self, StayCtx};
 use crate::store::entity::{alumni_service, assessment, checkin, incubation, incubator, plan_item};
 use crate::service::{log, manager_scope, shared_scope, today};
 use crate::{INCUBATION_MANAGE, INCUBATION_MENTOR, INCUBATION_READ};
+use crate::domain::StayState;
 
 /// How the actor relates to a stay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ fn must_mentor(a: Access) -> AppResult<()> {
 }
 
 fn ongoing(s: &incubation::Model) -> AppResult<()> {
-    if s.state == "in_incubation" {
+    if s.state == StayState::IN_INCUBATION {
         Ok(())
     } else {
         Err(AppError::Conflict("incubation.stay_ended"))
@@ -581,7 +582,7 @@ pub async fn serve_alumnus(
 ) -> AppResult<alumni_service::Model> {
     let (s, a) = get(state, actor, id).await?;
     must_mentor(a)?;
-    if s.state != "graduated" {
+    if s.state != StayState::GRADUATED {
         return Err(AppError::Conflict("incubation.not_graduated"));
     }
     let mut e = ValidationErrors::new();

@@ -20,6 +20,7 @@ use crate::domain::{self, TARGET_LEVELS};
 use crate::store::entity::{incubation, incubator, target};
 use crate::service::{log, node_for};
 use crate::{INCUBATION_READ, INCUBATION_TARGETS};
+use crate::domain::StayState;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct TargetInput {
@@ -166,7 +167,7 @@ pub async fn progress(
                 continue;
             }
             cultivated.push(s.org_id);
-            if s.state == "graduated" && s.ended_on.is_some_and(|d| d <= last) {
+            if s.state == StayState::GRADUATED && s.ended_on.is_some_and(|d| d <= last) {
                 graduated.push(s.org_id);
             }
         }

@@ -19,6 +19,7 @@ use crate::service::{self as svc, ApplicationInput, ApplicationQuery, IncubatorP
 use crate::service::stays::{self, AlumniInput, AssessmentInput, CheckinInput, ItemDone, StayQuery};
 use crate::service::targets::{self, CoverageRow, TargetInput, TargetProgress};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ, INCUBATION_TARGETS};
+use crate::domain::ApplicationState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -392,7 +393,7 @@ pub fn application_view(a: &application::Model) -> ApplicationView {
 }
 
 pub fn overdue(a: &application::Model) -> bool {
-    a.state == "submitted" && a.reviewed_on.is_none() && a.review_due_on < svc::today()
+    a.state == ApplicationState::SUBMITTED && a.reviewed_on.is_none() && a.review_due_on < svc::today()
 }
 
 #[derive(Serialize, ToSchema)]

@@ -23,6 +23,7 @@ use crate::service::{self as svc, ApplicationInput, ApplicationQuery, IncubatorP
 use crate::service::stays::{self, StayQuery};
 use crate::service::targets::{self, TargetInput};
 use crate::{INCUBATION_APPLY, INCUBATION_MANAGE, INCUBATION_READ, INCUBATION_TARGETS, web::ui_stays};
+use crate::domain::ApplicationState;
 
 pub(crate) use gongzhi_platform::ui::{Fields, PageResult, get, outcome, status_of};
 pub(crate) use gongzhi_platform::web::typed_form;
@@ -243,7 +244,7 @@ async fn incubators_view(
     .await?;
     let apps: Vec<application::Model> = apps
         .into_iter()
-        .filter(|a| ["submitted", "returned", "accepted"].contains(&a.state.as_str()))
+        .filter(|a| ApplicationState::PENDING.contains(&a.state.as_str()))
         .collect();
     let stays_list = stays::list(
         state,
@@ -823,8 +824,8 @@ async fn application_view(
             .map(|n| (c.t(n.key), n.blocking))
             .collect(),
         can_upload: may(INCUBATION_APPLY)
-            && ["submitted", "returned", "accepted"].contains(&a.state.as_str()),
-        can_admit: a.state == "accepted" && may(INCUBATION_MANAGE),
+            && ApplicationState::PENDING.contains(&a.state.as_str()),
+        can_admit: a.state == ApplicationState::ACCEPTED && may(INCUBATION_MANAGE),
         stages: domain::STAGES
             .iter()
             .map(|s| (*s, c.t(&format!("incubation.stage.{s}"))))

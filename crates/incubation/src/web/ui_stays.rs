@@ -20,6 +20,7 @@ use crate::service::stays::{self, AlumniInput, AssessmentInput, CheckinInput, It
 use crate::web::api::{MentorRequest, StageRequest, TransitionRequest};
 use crate::web::ui::{Fields, PageResult, get, org_names, outcome, status_of, typed_form};
 use crate::{INCUBATION_MENTOR, INCUBATION_READ};
+use crate::domain::StayState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -244,7 +245,7 @@ async fn stay_view(
             )
         })
         .collect();
-    let candidates = if access.manage && s.state == "in_incubation" {
+    let candidates = if access.manage && s.state == StayState::IN_INCUBATION {
         stays::candidates(state, &s)
             .await?
             .into_iter()
@@ -268,8 +269,8 @@ async fn stay_view(
         alumni,
         manage: access.manage,
         mentor: access.manage || access.mentor,
-        ongoing: s.state == "in_incubation",
-        graduated: s.state == "graduated",
+        ongoing: s.state == StayState::IN_INCUBATION,
+        graduated: s.state == StayState::GRADUATED,
         stages: labels(&c, "incubation.stage", &domain::STAGES),
         candidates,
         modes: labels(&c, "incubation.mode", &domain::CHECKIN_MODES),
@@ -429,7 +430,7 @@ async fn mentoring_page(State(state): State<AppState>, c: PageCtx, me: CurrentAc
         &me.actor,
         &StayQuery {
             mine: true,
-            state: Some("in_incubation".into()),
+            state: Some(StayState::IN_INCUBATION.into()),
             ..Default::default()
         },
     )

@@ -2,6 +2,9 @@
 //! is, and the filing workflow.
 
 pub mod standing;
+pub mod state;
+
+pub use state::{ChangeState, GradeStatus, OrgState};
 
 use chrono::NaiveDate;
 use gongzhi_kernel::codes::SocialOrgForm;
@@ -298,63 +301,63 @@ fn complete(c: &FilingCtx) -> Result<(), gongzhi_kernel::CodeError> {
 pub static LIFECYCLE: WorkflowDef<FilingCtx> = WorkflowDef {
     name: "org",
     states: &[
-        "draft",
-        "submitted",
-        "community_reviewed",
-        "returned",
-        "filed",
-        "rejected",
-        "active",
-        "deregistered",
-        "revoked",
+        OrgState::DRAFT,
+        OrgState::SUBMITTED,
+        OrgState::COMMUNITY_REVIEWED,
+        OrgState::RETURNED,
+        OrgState::FILED,
+        OrgState::REJECTED,
+        OrgState::ACTIVE,
+        OrgState::DEREGISTERED,
+        OrgState::REVOKED,
     ],
-    initial: "draft",
-    terminal: &["rejected", "deregistered", "revoked"],
+    initial: OrgState::DRAFT,
+    terminal: &[OrgState::REJECTED, OrgState::DEREGISTERED, OrgState::REVOKED],
     transitions: &[
         TransitionDef {
             name: "submit",
-            from: &["draft", "returned"],
-            to: "submitted",
+            from: &[OrgState::DRAFT, OrgState::RETURNED],
+            to: OrgState::SUBMITTED,
             permission: ORG_SUBMIT,
             reason: ReasonRule::None,
             guard: Some(complete),
         },
         TransitionDef {
             name: "forward",
-            from: &["submitted"],
-            to: "community_reviewed",
+            from: &[OrgState::SUBMITTED],
+            to: OrgState::COMMUNITY_REVIEWED,
             permission: ORG_REVIEW,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "send_back",
-            from: &["submitted"],
-            to: "returned",
+            from: &[OrgState::SUBMITTED],
+            to: OrgState::RETURNED,
             permission: ORG_REVIEW,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "approve",
-            from: &["community_reviewed"],
-            to: "filed",
+            from: &[OrgState::COMMUNITY_REVIEWED],
+            to: OrgState::FILED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "return",
-            from: &["community_reviewed"],
-            to: "returned",
+            from: &[OrgState::COMMUNITY_REVIEWED],
+            to: OrgState::RETURNED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "reject",
-            from: &["community_reviewed"],
-            to: "rejected",
+            from: &[OrgState::COMMUNITY_REVIEWED],
+            to: OrgState::REJECTED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: None,
@@ -362,24 +365,24 @@ pub static LIFECYCLE: WorkflowDef<FilingCtx> = WorkflowDef {
         // A registered organization is entered by the street or district as `active`.
         TransitionDef {
             name: "activate",
-            from: &["draft"],
-            to: "active",
+            from: &[OrgState::DRAFT],
+            to: OrgState::ACTIVE,
             permission: crate::ORG_REGISTER,
             reason: ReasonRule::None,
             guard: None,
         },
         TransitionDef {
             name: "deregister",
-            from: &["filed", "active"],
-            to: "deregistered",
+            from: &[OrgState::FILED, OrgState::ACTIVE],
+            to: OrgState::DEREGISTERED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "revoke",
-            from: &["filed", "active"],
-            to: "revoked",
+            from: &[OrgState::FILED, OrgState::ACTIVE],
+            to: OrgState::REVOKED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: None,
@@ -396,7 +399,7 @@ pub struct ChangeCtx {
 }
 
 fn reviewed_if_needed(c: &ChangeCtx) -> Result<(), gongzhi_kernel::CodeError> {
-    if c.needs_community_review && c.state == "submitted" {
+    if c.needs_community_review && c.state == ChangeState::SUBMITTED {
         Err(gongzhi_kernel::CodeError::new(
             "org.change_needs_community_review",
         ))
@@ -410,60 +413,60 @@ fn reviewed_if_needed(c: &ChangeCtx) -> Result<(), gongzhi_kernel::CodeError> {
 pub static KEY_FACT_CHANGE: WorkflowDef<ChangeCtx> = WorkflowDef {
     name: "org_change",
     states: &[
-        "submitted",
-        "community_reviewed",
-        "approved",
-        "returned",
-        "rejected",
-        "withdrawn",
+        ChangeState::SUBMITTED,
+        ChangeState::COMMUNITY_REVIEWED,
+        ChangeState::APPROVED,
+        ChangeState::RETURNED,
+        ChangeState::REJECTED,
+        ChangeState::WITHDRAWN,
     ],
-    initial: "submitted",
-    terminal: &["approved", "returned", "rejected", "withdrawn"],
+    initial: ChangeState::SUBMITTED,
+    terminal: &[ChangeState::APPROVED, ChangeState::RETURNED, ChangeState::REJECTED, ChangeState::WITHDRAWN],
     transitions: &[
         TransitionDef {
             name: "forward",
-            from: &["submitted"],
-            to: "community_reviewed",
+            from: &[ChangeState::SUBMITTED],
+            to: ChangeState::COMMUNITY_REVIEWED,
             permission: ORG_REVIEW,
             reason: ReasonRule::Optional,
             guard: None,
         },
         TransitionDef {
             name: "approve",
-            from: &["submitted", "community_reviewed"],
-            to: "approved",
+            from: &[ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED],
+            to: ChangeState::APPROVED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Optional,
             guard: Some(reviewed_if_needed),
         },
         TransitionDef {
             name: "send_back",
-            from: &["submitted"],
-            to: "returned",
+            from: &[ChangeState::SUBMITTED],
+            to: ChangeState::RETURNED,
             permission: ORG_REVIEW,
             reason: ReasonRule::Required,
             guard: None,
         },
         TransitionDef {
             name: "return",
-            from: &["submitted", "community_reviewed"],
-            to: "returned",
+            from: &[ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED],
+            to: ChangeState::RETURNED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: Some(reviewed_if_needed),
         },
         TransitionDef {
             name: "reject",
-            from: &["submitted", "community_reviewed"],
-            to: "rejected",
+            from: &[ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED],
+            to: ChangeState::REJECTED,
             permission: ORG_DECIDE,
             reason: ReasonRule::Required,
             guard: Some(reviewed_if_needed),
         },
         TransitionDef {
             name: "withdraw",
-            from: &["submitted", "community_reviewed"],
-            to: "withdrawn",
+            from: &[ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED],
+            to: ChangeState::WITHDRAWN,
             permission: ORG_SUBMIT,
             reason: ReasonRule::None,
             guard: None,
@@ -567,7 +570,7 @@ impl KeyFacts {
 }
 
 /// States in which an organization appears in the public directory.
-pub const PUBLIC_STATES: [&str; 2] = ["filed", "active"];
+pub const PUBLIC_STATES: [&str; 2] = [OrgState::FILED, OrgState::ACTIVE];
 
 /// The two-character pieces of a name the directory's name index holds, lower-cased and
 /// without whitespace: a search for 爱心 finds its organizations through the piece 爱心
@@ -585,7 +588,7 @@ pub fn name_grams(name: &str) -> Vec<String> {
 }
 
 /// States that end a record (kept, never deleted).
-pub const ENDED_STATES: [&str; 2] = ["deregistered", "revoked"];
+pub const ENDED_STATES: [&str; 2] = [OrgState::DEREGISTERED, OrgState::REVOKED];
 
 /// 枢纽型社会组织 / 联合会: organizations the street or district recognizes as gathering others.
 pub const HUB_KINDS: [&str; 2] = ["hub_org", "federation"];

@@ -20,11 +20,12 @@ use crate::domain::{self, ChangeCtx, KEY_FACT_CHANGE, KeyFacts, OrgInput, ValidO
 use crate::store::entity::{org, org_category_link, org_change};
 use crate::service::{self, categories_of, category_codes, get_visible, resource};
 use crate::{ORG_EDIT, ORG_READ};
+use crate::domain::{ChangeState, OrgState};
 
 /// States in which the applicant still edits everything directly.
-const OPEN_STATES: [&str; 2] = ["draft", "returned"];
+const OPEN_STATES: [&str; 2] = [OrgState::DRAFT, OrgState::RETURNED];
 /// States that take key-fact changes through review.
-const LIVE_STATES: [&str; 2] = ["filed", "active"];
+const LIVE_STATES: [&str; 2] = [OrgState::FILED, OrgState::ACTIVE];
 
 /// The record as input, to be changed and checked again.
 pub fn input_of(o: &org::Model, categories: Vec<String>) -> OrgInput {
@@ -369,7 +370,7 @@ pub async fn propose(
     check(&txn, &facts.apply(before), o.id).await?;
     let pending = org_change::Entity::find()
         .filter(org_change::Column::OrgId.eq(o.id))
-        .filter(org_change::Column::State.is_in(["submitted", "community_reviewed"]))
+        .filter(org_change::Column::State.is_in([ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED]))
         .one(&txn)
         .await?;
     if pending.is_some() {
@@ -380,7 +381,7 @@ pub async fn propose(
         org_id: Set(o.id),
         proposed: Set(serde_json::to_string(facts).map_err(anyhow::Error::from)?),
         reason: Set(reason.trim().chars().take(500).collect()),
-        state: Set("submitted".into()),
+        state: Set(KEY_FACT_CHANGE.initial.into()),
         created_by: Set(who.user_id),
         created_at: Set(audit::now()),
         updated_at: Set(audit::now()),
@@ -468,7 +469,7 @@ pub async fn transition(
         &ctx,
     )
     .await?;
-    if step.to == "approved" {
+    if step.to == ChangeState::APPROVED {
         if !LIVE_STATES.contains(&o.state.as_str()) {
             return Err(AppError::Conflict("org.change_needs_live_record"));
         }

@@ -16,6 +16,7 @@ use crate::ORG_REGISTER;
 use crate::domain::{self, OrgInput, Tier};
 use crate::store::entity::{org, org_category};
 use crate::service;
+use crate::domain::OrgState;
 
 pub const MAX_ROWS: usize = 5_000;
 
@@ -279,9 +280,9 @@ pub async fn import(
     let mut created = Vec::new();
     for (_, v, node) in &checked {
         let s = if v.tier == Tier::Registered {
-            "active"
+            OrgState::ACTIVE
         } else {
-            "filed"
+            OrgState::FILED
         };
         created.push(service::insert(&txn, who, v, node, s).await?);
     }

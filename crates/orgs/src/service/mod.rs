@@ -85,6 +85,7 @@ pub async fn categories_of(
 }
 
 use gongzhi_platform::clock::today;
+use crate::domain::{GradeStatus, OrgState};
 
 /// Keep the name-piece index of one organization in step with its name.
 pub async fn index_name(conn: &impl ConnectionTrait, id: uuid::Uuid, name: &str) -> AppResult<()> {
@@ -178,7 +179,7 @@ pub async fn insert(
         conn,
         who,
         Change {
-            action: if state == "active" { "org.register" } else { "org.apply" },
+            action: if state == OrgState::ACTIVE { "org.register" } else { "org.apply" },
             entity_type: "org",
             entity_id: &m.id.to_string(),
             scope_path: &m.path,
@@ -224,7 +225,7 @@ pub async fn register(
         return Err(AppError::field("tier", "org.register_needs_registered"));
     }
     let txn = state.db.write.begin().await?;
-    let m = insert(&txn, who, &v, &node, "active").await?;
+    let m = insert(&txn, who, &v, &node, OrgState::ACTIVE).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -242,7 +243,7 @@ pub async fn apply(
         return Err(AppError::field("tier", "org.apply_needs_community"));
     }
     let txn = state.db.write.begin().await?;
-    let m = insert(&txn, who, &v, &node, "draft").await?;
+    let m = insert(&txn, who, &v, &node, OrgState::DRAFT).await?;
     grant_org_role(&txn, who, actor.user_id.0, &m, Role::OrgAdmin).await?;
     txn.commit().await?;
     Ok(m)
@@ -293,7 +294,7 @@ pub async fn get_visible(state: &AppState, actor: &Actor, id: &str) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     state.authorize(actor, ORG_READ, &resource(&o))?;
-    if o.state == "draft" && !holds_org(actor, o.id) {
+    if o.state == OrgState::DRAFT && !holds_org(actor, o.id) {
         return Err(AppError::NotFound);
     }
     Ok(o)
@@ -472,7 +473,7 @@ fn apply_filters(
                     .column(org_grade::Column::OrgId)
                     .from(org_grade::Entity)
                     .and_where(Expr::col(org_grade::Column::Grade).eq(g))
-                    .and_where(Expr::col(org_grade::Column::Status).eq("in_force"))
+                    .and_where(Expr::col(org_grade::Column::Status).eq(GradeStatus::IN_FORCE))
                     .and_where(Expr::col(org_grade::Column::AwardedOn).lte(today))
                     .and_where(Expr::col(org_grade::Column::ExpiresOn).gt(today))
                     .to_owned(),
@@ -562,7 +563,7 @@ pub async fn list(
     // A draft is its applicant's workspace: reviewers see it once it is submitted.
     let own: Vec<uuid::Uuid> = filter.orgs.iter().map(|o| o.0).collect();
     let not_draft = gongzhi_platform::sea_orm::Condition::any()
-        .add(org::Column::State.ne("draft"))
+        .add(org::Column::State.ne(OrgState::DRAFT))
         .add(org::Column::Id.is_in(own));
     let query = org::Entity::find()
         .filter(in_scope(&filter))

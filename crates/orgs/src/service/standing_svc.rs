@@ -23,6 +23,7 @@ use crate::domain::standing::{
 use crate::{ORG_EDIT, ORG_GRADE, ORG_STANDING};
 
 use gongzhi_platform::clock::today;
+use crate::domain::{GradeStatus, OrgState};
 
 pub fn clock_of(e: &org_list_entry::Model) -> EntryClock {
     EntryClock {
@@ -75,7 +76,7 @@ pub async fn record_of(conn: &impl ConnectionTrait, org_id: uuid::Uuid) -> AppRe
 pub fn grade_in_force(r: &Record, on: NaiveDate) -> Option<&org_grade::Model> {
     r.grades
         .iter()
-        .find(|g| g.status == "in_force" && g.awarded_on <= on && g.expires_on > on)
+        .find(|g| g.status == GradeStatus::IN_FORCE && g.awarded_on <= on && g.expires_on > on)
 }
 
 fn open(r: &Record, list: List) -> Option<&org_list_entry::Model> {
@@ -155,7 +156,7 @@ pub async fn badges(
     let mut out: std::collections::HashMap<uuid::Uuid, Badge> = Default::default();
     for g in org_grade::Entity::find()
         .filter(org_grade::Column::OrgId.is_in(ids.iter().copied()))
-        .filter(org_grade::Column::Status.eq("in_force"))
+        .filter(org_grade::Column::Status.eq(GradeStatus::IN_FORCE))
         .filter(org_grade::Column::AwardedOn.lte(on))
         .filter(org_grade::Column::ExpiresOn.gt(on))
         .all(conn)
@@ -679,7 +680,7 @@ pub async fn award_grade(
             input.awarded_on,
             standing::GRADE_YEARS,
         )),
-        status: Set("in_force".into()),
+        status: Set(GradeStatus::IN_FORCE.into()),
         note: Set(input.note.trim().chars().take(500).collect()),
         created_by: Set(who.user_id),
         created_at: Set(audit::now()),
@@ -716,7 +717,7 @@ pub async fn downgrade(
         .await?
         .ok_or(AppError::NotFound)?;
     let o = for_staff(state, actor, &g.org_id.to_string(), ORG_GRADE).await?;
-    if g.status != "in_force" || g.expires_on <= today() {
+    if g.status != GradeStatus::IN_FORCE || g.expires_on <= today() {
         return Err(AppError::Conflict("standing.grade_not_in_force"));
     }
     if !(0..g.grade).contains(&grade) {
@@ -731,7 +732,11 @@ pub async fn downgrade(
         org_grade::Entity::update_many()
             .col_expr(
             org_grade::Column::Status,
-            Expr::value(if grade == 0 { "revoked" } else { "in_force" }),
+            Expr::value(if grade == 0 {
+                GradeStatus::REVOKED
+            } else {
+                GradeStatus::IN_FORCE
+            }),
         )
             .col_expr(
             org_grade::Column::Grade,
@@ -955,7 +960,7 @@ pub async fn run_clocks(state: &AppState, on: NaiveDate) -> AppResult<ClockRun> 
     let key = format!("annual_report:{year}");
     let late: Vec<org::Model> = org::Entity::find()
         .filter(org::Column::Tier.eq("registered"))
-        .filter(org::Column::State.eq("active"))
+        .filter(org::Column::State.eq(OrgState::ACTIVE))
         .filter(org::Column::RegisteredOn.lte(NaiveDate::from_ymd_opt(year, 12, 31)))
         .filter(
             org::Column::Id.not_in_subquery(

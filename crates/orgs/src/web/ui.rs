@@ -24,6 +24,7 @@ use crate::store::entity::{org, org_category};
 use crate::service::{self, OrgFilter};
 use crate::{ORG_APPLY, ORG_DECIDE, ORG_READ, ORG_REVIEW};
 use gongzhi_platform::web::PageParams;
+use crate::domain::{ChangeState, OrgState};
 
 type PageResult = Result<axum::response::Response, PageError>;
 /// A filter select: (field name, label, options as (value, text, selected)).
@@ -316,15 +317,15 @@ async fn list_view(
     }
     let any = c.t("orgs.any");
     let states = [
-        "submitted",
-        "community_reviewed",
-        "returned",
-        "filed",
-        "rejected",
-        "active",
-        "deregistered",
-        "revoked",
-        "draft",
+        OrgState::SUBMITTED,
+        OrgState::COMMUNITY_REVIEWED,
+        OrgState::RETURNED,
+        OrgState::FILED,
+        OrgState::REJECTED,
+        OrgState::ACTIVE,
+        OrgState::DEREGISTERED,
+        OrgState::REVOKED,
+        OrgState::DRAFT,
     ];
     let mut state_opts = vec![option("", any.clone(), &q.state)];
     state_opts.extend(
@@ -411,9 +412,9 @@ async fn queue(
     Query(p): Query<PageParams>,
 ) -> PageResult {
     let waiting = if state.policy.holds_anywhere(&me.actor, ORG_DECIDE) {
-        "community_reviewed"
+        OrgState::COMMUNITY_REVIEWED
     } else if state.policy.holds_anywhere(&me.actor, ORG_REVIEW) {
-        "submitted"
+        OrgState::SUBMITTED
     } else {
         return Err(AppError::Forbidden.into());
     };
@@ -457,7 +458,7 @@ async fn pending_changes(
 ) -> Result<Vec<(uuid::Uuid, String, crate::web::ui_edit::ChangeRow)>, PageError> {
     use crate::store::entity::org_change;
     let waiting = org_change::Entity::find()
-        .filter(org_change::Column::State.is_in(["submitted", "community_reviewed"]))
+        .filter(org_change::Column::State.is_in([ChangeState::SUBMITTED, ChangeState::COMMUNITY_REVIEWED]))
         .order_by_asc(org_change::Column::CreatedAt)
         .limit(500)
         .all(&state.db.read)
@@ -731,7 +732,7 @@ async fn org_transition(
     Form(fields): Form<HashMap<String, String>>,
 ) -> PageResult {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let version: i32 = get("version").parse().unwrap_or(0);
+    let version = gongzhi_platform::ui::form_version(&fields);
     let reason = get("reason");
     let result = service::transition(
         &state,

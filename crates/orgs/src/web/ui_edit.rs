@@ -20,6 +20,7 @@ use crate::service::changes::{self, EverydayFacts, OrgPatch};
 use crate::domain::{KEY_FACT_CHANGE, KeyFacts, PARTY_ORG};
 use crate::store::entity::{org, org_category, org_change};
 use crate::service;
+use crate::domain::OrgState;
 
 type PageResult = Result<axum::response::Response, PageError>;
 type FormSelect = (&'static str, String, Vec<(String, String)>);
@@ -75,7 +76,7 @@ async fn edit_view(
     chosen: Vec<String>,
     status: StatusCode,
 ) -> PageResult {
-    let key_inline = matches!(o.state.as_str(), "draft" | "returned");
+    let key_inline = matches!(o.state.as_str(), OrgState::DRAFT | OrgState::RETURNED);
     let mut key_fields = vec![
         ("name", c.t("orgs.name"), "text"),
         ("person_in_charge", c.t("orgs.person_in_charge"), "text"),
@@ -299,10 +300,10 @@ pub async fn edit_submit(
         )
         .await;
     }
-    let key_inline = matches!(o.state.as_str(), "draft" | "returned");
+    let key_inline = matches!(o.state.as_str(), OrgState::DRAFT | OrgState::RETURNED);
     let patch = OrgPatch {
         facts: EverydayFacts {
-            version: text("version").and_then(|v| v.parse().ok()).unwrap_or(0),
+            version: gongzhi_platform::ui::form_version(&fields),
             categories: Some(categories.clone()),
             founded_on,
             service_areas: Some(text("service_areas").unwrap_or_default()),
@@ -432,7 +433,7 @@ pub async fn change_transition(
         &AuditActor::from(&me),
         &change_id,
         &get("transition"),
-        get("version").trim().parse().unwrap_or(0),
+        gongzhi_platform::ui::form_version(&fields),
         Some(reason.as_str()),
     )
     .await

@@ -215,7 +215,7 @@ pub async fn network_submit(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<axum::response::Response, PageError> {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let version: i32 = get("version").trim().parse().unwrap_or(0);
+    let version = gongzhi_platform::ui::form_version(&fields);
     let date = |k: &str| match get(k).trim() {
         "" => Ok(None),
         s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")

@@ -14,6 +14,7 @@ use crate::store::entity::org;
 use crate::domain::standing;
 use crate::service::standing_svc::{self as svc, EntryAction, EventInput, GradeInput};
 use crate::{ORG_EDIT, ORG_GRADE, ORG_STANDING};
+use crate::domain::GradeStatus;
 
 pub struct EntryRow {
     pub id: uuid::Uuid,
@@ -155,7 +156,7 @@ pub async fn standing_part(
             expires_on: g.expires_on.to_string(),
             status: if g.in_force {
                 c.t("standing.in_force")
-            } else if g.status == "revoked" {
+            } else if g.status == GradeStatus::REVOKED {
                 c.t("standing.revoked")
             } else {
                 c.t("standing.expired")
@@ -287,7 +288,7 @@ pub async fn standing_submit(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<axum::response::Response, PageError> {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let version: i32 = get("version").trim().parse().unwrap_or(0);
+    let version = gongzhi_platform::ui::form_version(&fields);
     let date = |k: &str| chrono::NaiveDate::parse_from_str(get(k).trim(), "%Y-%m-%d").ok();
     let who = AuditActor::from(&me);
     let a = &me.actor;

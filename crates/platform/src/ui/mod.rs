@@ -560,9 +560,25 @@ pub fn get<'a>(f: &'a Fields, k: &str) -> &'a str {
     f.get(k).map(String::as_str).unwrap_or("").trim()
 }
 
-/// A number from a form; an unparsable one becomes a value validation rejects.
-pub fn num(f: &Fields, k: &str) -> i32 {
-    get(f, k).parse().unwrap_or(i32::MIN)
+/// A page form as a typed input, every bad value named (see `web::typed_form`).
+pub use crate::web::typed_form;
+
+/// One field of a page form as a `T`, with the message a typed input gives (blank: required).
+pub fn field<T: serde::de::DeserializeOwned>(f: &Fields, k: &str) -> Result<T, AppError> {
+    let one: Fields = f
+        .get_key_value(k)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .into_iter()
+        .collect();
+    let mut read: HashMap<String, T> = typed_form(&one)?;
+    read.remove(k)
+        .ok_or_else(|| AppError::field(k, "input.required"))
+}
+
+/// The record's version the page showed, from its hidden `version` field. None (or one our page
+/// never sent) is 0, which no record has: the change is refused as made on a stale page.
+pub fn form_version(f: &Fields) -> i32 {
+    get(f, "version").parse().unwrap_or(0)
 }
 
 pub fn status_of(error: &Option<String>) -> StatusCode {

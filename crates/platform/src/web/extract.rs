@@ -239,8 +239,9 @@ fn from_pairs<T: DeserializeOwned>(encoded: &str) -> Result<T, AppError> {
 
 /// A page form's fields (already cleaned by `Form<Fields>`) as a typed input, with a message for
 /// every value that does not fit its type, not just the first: a field that fails is set aside
-/// and the rest read again. A blank field counts as not given (an empty optional number is
-/// `None`, an empty required one "required", which ends the reading); values are trimmed.
+/// and the rest read again. Values are trimmed; blank text stays text (the service's checks say
+/// what is missing), while a blank where a number, date or id belongs counts as not given (an
+/// optional one is `None`, a required one "required", which ends the reading).
 pub fn typed_form<T: DeserializeOwned>(
     fields: &std::collections::HashMap<String, String>,
 ) -> Result<T, AppError> {

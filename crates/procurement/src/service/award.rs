@@ -20,6 +20,7 @@ use crate::domain::{self, BLOCKING_CHALLENGES, CHALLENGE, PROJECT};
 use crate::store::entity::{bid, challenge, project};
 use crate::service::projects::{self, reread};
 use crate::service::{self as svc, Move, fail_if, required_text};
+use crate::domain::{BidState, ProjectState};
 
 /// Award the procurement: to the panel's recommendation, or (with a reason) to another valid
 /// bid.
@@ -33,7 +34,7 @@ pub async fn award(
     reason: Option<&str>,
 ) -> AppResult<project::Model> {
     let p = projects::get(state, actor, project_id).await?;
-    if p.state != "evaluating" {
+    if p.state != ProjectState::EVALUATING {
         // The workflow says why (a second award, or not yet opened).
         return step_only(state, actor, who, &p, version, "award", reason).await;
     }
@@ -150,7 +151,7 @@ pub async fn raise(
     let bidder = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
         .filter(bid::Column::OrgId.eq(o.id))
-        .filter(bid::Column::State.eq("valid"))
+        .filter(bid::Column::State.eq(BidState::VALID))
         .count(&state.db.read)
         .await?
         > 0;
@@ -161,8 +162,8 @@ pub async fn raise(
         errors.push(FieldError::new("org", "procurement.challenge_not_bidder"));
     }
     match (p.state.as_str(), p.challenge_until) {
-        ("awarded", Some(until)) if today <= until => {}
-        ("awarded", Some(until)) => errors
+        (ProjectState::AWARDED, Some(until)) if today <= until => {}
+        (ProjectState::AWARDED, Some(until)) => errors
             .push(FieldError::new("grounds", "procurement.challenge_late").arg("until", until)),
         _ => errors.push(FieldError::new("grounds", "procurement.challenge_no_award")),
     }

@@ -28,6 +28,7 @@ use crate::domain::{Method, PROJECT};
 use crate::store::entity::{bid, project};
 use crate::service::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
+use crate::domain::{BidState, ProjectState};
 
 /// The organization the actor bids for.
 pub async fn acting_org(state: &AppState, actor: &Actor, id: uuid::Uuid) -> AppResult<OrgCard> {
@@ -135,7 +136,7 @@ pub async fn submit(
 ) -> AppResult<bid::Model> {
     let o = acting_org(state, actor, input.org).await?;
     let p = published(state, project_id).await?;
-    if p.state != "tendering" || deadline_passed(&p) {
+    if p.state != ProjectState::TENDERING || deadline_passed(&p) {
         return Err(AppError::field("project", "procurement.deadline_passed"));
     }
     let mut errors = ValidationErrors::new();
@@ -176,7 +177,7 @@ pub async fn submit(
             a.price_fen = Set(input.price_fen);
             a.proposal = Set(proposal);
             a.eligibility = Set(eligibility);
-            a.state = Set("submitted".into());
+            a.state = Set(BidState::SUBMITTED.into());
             a.seq = Set(seq);
             a.submitted_at = Set(now);
             a.submitted_by = Set(Some(actor.user_id.0));
@@ -194,7 +195,7 @@ pub async fn submit(
                 price_fen: Set(input.price_fen),
                 proposal: Set(proposal),
                 eligibility: Set(eligibility),
-                state: Set("submitted".into()),
+                state: Set(BidState::SUBMITTED.into()),
                 invalid_reason: Set(String::new()),
                 seq: Set(seq),
                 credit_score: Set(0),
@@ -233,7 +234,7 @@ async fn take_turn(conn: &impl ConnectionTrait, project: uuid::Uuid) -> AppResul
             Expr::col(project::Column::BidSeq).add(1),
         )
         .filter(project::Column::Id.eq(project))
-        .filter(project::Column::State.eq("tendering"))
+        .filter(project::Column::State.eq(ProjectState::TENDERING))
         .exec(conn)
         .await?;
     let p = reread(conn, project).await?;
@@ -257,7 +258,7 @@ pub async fn withdraw(
     input: &WithdrawInput,
 ) -> AppResult<bid::Model> {
     let b = own_bid(state, actor, bid_id).await?;
-    if b.state != "submitted" {
+    if b.state != BidState::SUBMITTED {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let txn = state.db.write.begin().await?;
@@ -265,7 +266,7 @@ pub async fn withdraw(
     versioned::bump(
         &txn,
         bid::Entity::update_many()
-            .col_expr(bid::Column::State, Expr::value("withdrawn"))
+            .col_expr(bid::Column::State, Expr::value(BidState::WITHDRAWN))
             .filter(bid::Column::Id.eq(b.id))
             .into_query(),
         input.version,
@@ -327,11 +328,11 @@ pub async fn open(
     p: &project::Model,
 ) -> AppResult<()> {
     let res = bid::Entity::update_many()
-        .col_expr(bid::Column::State, Expr::value("valid"))
+        .col_expr(bid::Column::State, Expr::value(BidState::VALID))
         .col_expr(bid::Column::UpdatedAt, Expr::value(audit::now()))
         .col_expr(bid::Column::Version, Expr::col(bid::Column::Version).add(1))
         .filter(bid::Column::ProjectId.eq(p.id))
-        .filter(bid::Column::State.eq("submitted"))
+        .filter(bid::Column::State.eq(BidState::SUBMITTED))
         .exec(conn)
         .await?;
     // Each bidder's credit rating as it stands now is the past-performance part of its score.
@@ -339,7 +340,7 @@ pub async fn open(
     let today = svc::today();
     let opened = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
-        .filter(bid::Column::State.eq("valid"))
+        .filter(bid::Column::State.eq(BidState::VALID))
         .all(conn)
         .await?;
     for b in &opened {
@@ -420,14 +421,14 @@ pub async fn for_project(state: &AppState, actor: &Actor, project_id: &str) -> A
     let p = crate::service::projects::get(state, actor, project_id).await?;
     let s = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
-        .filter(bid::Column::State.ne("withdrawn"));
+        .filter(bid::Column::State.ne(BidState::WITHDRAWN));
     use gongzhi_platform::sea_orm::PaginatorTrait;
     // Sealed until the opening: bids of a procurement cancelled before it stay unread.
-    let sealed = p.state == "tendering"
+    let sealed = p.state == ProjectState::TENDERING
         || p.notice_at.is_none()
         || !deadline_passed(&p)
         || s.clone()
-            .filter(bid::Column::State.eq("submitted"))
+            .filter(bid::Column::State.eq(BidState::SUBMITTED))
             .count(&state.db.read)
             .await?
             > 0;
@@ -487,7 +488,7 @@ pub async fn count(conn: &impl ConnectionTrait, project: uuid::Uuid) -> AppResul
     use gongzhi_platform::sea_orm::PaginatorTrait;
     Ok(bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(project))
-        .filter(bid::Column::State.ne("withdrawn"))
+        .filter(bid::Column::State.ne(BidState::WITHDRAWN))
         .count(conn)
         .await?)
 }

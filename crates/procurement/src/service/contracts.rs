@@ -26,6 +26,7 @@ use crate::store::entity::{bid, contract, milestone, payment, report, variation,
 use crate::service::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
 use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE, PURCHASE_READ, service::budget, service::records};
+use crate::domain::{ContractState, MilestoneState, ProjectState};
 
 /// A contract pays in at most this many milestones (signing and top-ups together).
 const MAX_MILESTONES: usize = 24;
@@ -78,7 +79,7 @@ pub async fn sign(
 ) -> AppResult<contract::Model> {
     let p = crate::service::projects::get(state, actor, &input.award.to_string()).await?;
     state.authorize(actor, PURCHASE_MANAGE, &ResourceScope::territory(&p.path))?;
-    if p.state != "awarded" {
+    if p.state != ProjectState::AWARDED {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let winner = bid::Entity::find_by_id(p.awarded_bid_id.ok_or(AppError::NotFound)?)
@@ -354,7 +355,7 @@ pub async fn report(
 ) -> AppResult<report::Model> {
     let c = get(state, actor, id).await?;
     state.authorize(actor, PURCHASE_BID, &scope_of(&c))?;
-    if c.state != "in_force" {
+    if c.state != ContractState::IN_FORCE {
         return Err(AppError::Conflict("procurement.contract_closed"));
     }
     let mut errors = ValidationErrors::new();
@@ -506,7 +507,7 @@ pub async fn pay(
 ) -> AppResult<payment::Model> {
     let (m, c) = milestone_of(state, actor, &input.milestone.to_string()).await?;
     state.authorize(actor, PURCHASE_APPROVE, &scope_of(&c))?;
-    if c.state == "terminated" {
+    if c.state == ContractState::TERMINATED {
         return Err(AppError::Conflict("procurement.contract_closed"));
     }
     let mut errors = ValidationErrors::new();
@@ -514,7 +515,7 @@ pub async fn pay(
     fail_if(errors)?;
     let amount = Money::from_fen(input.amount_fen);
     domain::check_payment(
-        m.state == "accepted",
+        m.state == MilestoneState::ACCEPTED,
         Money::from_fen(m.share_fen),
         Money::from_fen(m.paid_fen),
         amount,
@@ -669,7 +670,7 @@ pub async fn vary(
 ) -> AppResult<variation::Model> {
     let c = get(state, actor, id).await?;
     state.authorize(actor, PURCHASE_APPROVE, &scope_of(&c))?;
-    if c.state != "in_force" {
+    if c.state != ContractState::IN_FORCE {
         return Err(AppError::Conflict("procurement.contract_closed"));
     }
     let mut errors = ValidationErrors::new();
@@ -882,12 +883,12 @@ pub async fn acceptance(
     state.authorize(actor, PURCHASE_MANAGE, &scope_of(&c))?;
     let mut errors = ValidationErrors::new();
     let note = required_text(&mut errors, "note", &input.note, 4, 4000);
-    if c.state != "in_force" {
+    if c.state != ContractState::IN_FORCE {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     if input.passed {
         let d = delivery(&state.db.read, c.id).await?;
-        if d.milestones.iter().any(|m| m.state != "accepted") {
+        if d.milestones.iter().any(|m| m.state != MilestoneState::ACCEPTED) {
             errors.push(FieldError::new("passed", "procurement.milestones_open"));
         }
     }

@@ -18,6 +18,7 @@ use crate::domain::{self, Method, PROJECT};
 use crate::store::entity::{clarification, project};
 use crate::service::projects::{self, reread};
 use crate::service::{self as svc, Move, fail_if, required_text};
+use crate::domain::ProjectState;
 
 /// The day a moment falls on in China (UTC+8, no daylight saving).
 pub fn china_day(t: DateTime<Utc>) -> NaiveDate {
@@ -151,7 +152,7 @@ async fn open_notice(state: &AppState, id: &str) -> AppResult<project::Model> {
     if p.notice_at.is_none() {
         return Err(AppError::NotFound);
     }
-    if p.state != "tendering" {
+    if p.state != ProjectState::TENDERING {
         return Err(AppError::Conflict("procurement.notice_closed"));
     }
     Ok(p)
@@ -175,7 +176,7 @@ pub async fn clarify(
 ) -> AppResult<clarification::Model> {
     let p = projects::get(state, actor, project_id).await?;
     state.authorize(actor, PURCHASE_MANAGE, &ResourceScope::territory(&p.path))?;
-    if p.state != "tendering" {
+    if p.state != ProjectState::TENDERING {
         return Err(AppError::Conflict("procurement.notice_closed"));
     }
     let mut errors = gongzhi_kernel::ValidationErrors::new();
@@ -289,7 +290,7 @@ pub async fn list(state: &AppState, q: &NoticeQuery) -> AppResult<Page<project::
         .filter(project::Column::District.eq(&d.district_code))
         .filter(project::Column::NoticeAt.is_not_null());
     if q.open {
-        s = s.filter(project::Column::State.eq("tendering"));
+        s = s.filter(project::Column::State.eq(ProjectState::TENDERING));
     }
     if let Some((at, id)) = after {
         s = s.filter(

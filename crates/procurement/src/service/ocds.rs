@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::domain::Method;
 use crate::store::entity::{bid, contract, evaluation, milestone, payment, project, release};
+use crate::domain::{BidState, ContractState, MilestoneState, ProjectState};
 
 /// The publisher's OCID prefix. A deployment registers its own with the Open Contracting
 /// Partnership; this one marks data from Gongzhi installations that have not.
@@ -62,7 +63,7 @@ pub async fn snapshot(conn: &impl ConnectionTrait, project_id: uuid::Uuid) -> Ap
         .unwrap_or_default();
     let bids = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
-        .filter(bid::Column::State.is_in(["valid", "invalid"]))
+        .filter(bid::Column::State.is_in([BidState::VALID, BidState::INVALID]))
         .order_by_asc(bid::Column::Seq)
         .all(conn)
         .await?;
@@ -103,10 +104,10 @@ pub async fn snapshot(conn: &impl ConnectionTrait, project_id: uuid::Uuid) -> Ap
 /// `tender.status` from the closed codelist.
 pub fn tender_status(state: &str) -> &'static str {
     match state {
-        "draft" | "submitted" | "approved" => "planned",
-        "tendering" | "evaluating" => "active",
-        "failed" => "unsuccessful",
-        "cancelled" => "cancelled",
+        ProjectState::DRAFT | ProjectState::SUBMITTED | ProjectState::APPROVED => "planned",
+        ProjectState::TENDERING | ProjectState::EVALUATING => "active",
+        ProjectState::FAILED => "unsuccessful",
+        ProjectState::CANCELLED => "cancelled",
         _ => "complete",
     }
 }
@@ -115,7 +116,7 @@ pub fn tender_status(state: &str) -> &'static str {
 /// ended early has come to a close (`terminated`).
 pub fn contract_status(state: &str) -> &'static str {
     match state {
-        "in_force" | "accepted" => "active",
+        ContractState::IN_FORCE | ContractState::ACCEPTED => "active",
         _ => "terminated",
     }
 }
@@ -183,7 +184,10 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
     }
     let opened = !matches!(
         p.state.as_str(),
-        "draft" | "submitted" | "approved" | "tendering"
+        ProjectState::DRAFT
+            | ProjectState::SUBMITTED
+            | ProjectState::APPROVED
+            | ProjectState::TENDERING
     );
     if opened {
         tender["numberOfTenderers"] = json!(s.bids.len());
@@ -213,7 +217,7 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
         "tender": tender,
     });
     if let Some(winner) = s.bids.iter().find(|b| Some(b.id) == awarded) {
-        let status = if p.state == "failed" {
+        let status = if p.state == ProjectState::FAILED {
             "cancelled"
         } else {
             "active"
@@ -244,7 +248,7 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
                     "description": m.deliverables,
                     "type": "delivery",
                     "dueDate": m.due_on.and_hms_opt(0, 0, 0).map(|d| d.and_utc()),
-                    "status": if m.state == "accepted" { "met" } else { "scheduled" },
+                    "status": if m.state == MilestoneState::ACCEPTED { "met" } else { "scheduled" },
                     "value": money(m.share_fen),
                 });
                 if let Some(on) = m.accepted_on {
@@ -294,7 +298,7 @@ pub fn build(s: &Snapshot, tag: &str, id: &str, date: DateTime<Utc>) -> Value {
                 "grade": e.grade,
             });
         }
-        if c.state == "terminated" {
+        if c.state == ContractState::TERMINATED {
             k["terminationReason"] = json!(c.termination_reason);
         }
         r["contracts"] = json!([k]);

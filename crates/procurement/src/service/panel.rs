@@ -27,6 +27,7 @@ use crate::store::entity::{bid, project, reviewer, score};
 use crate::service::projects::{self, reread};
 use crate::domain::rating;
 use crate::service::fail_if;
+use crate::domain::{BidState, ProjectState, SeatState};
 
 /// How far back a tie to a bidder counts as a conflict.
 pub const CONFLICT_YEARS: i64 = 3;
@@ -44,7 +45,7 @@ fn rubric_of(p: &project::Model) -> Rubric {
 async fn valid_bids(conn: &impl ConnectionTrait, p: uuid::Uuid) -> AppResult<Vec<bid::Model>> {
     Ok(bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p))
-        .filter(bid::Column::State.eq("valid"))
+        .filter(bid::Column::State.eq(BidState::VALID))
         .order_by_asc(bid::Column::Seq)
         .all(conn)
         .await?)
@@ -99,14 +100,14 @@ pub async fn draw(
 ) -> AppResult<Vec<reviewer::Model>> {
     let p = projects::get(state, actor, project_id).await?;
     state.authorize(actor, PURCHASE_MANAGE, &ResourceScope::territory(&p.path))?;
-    if p.state != "evaluating" {
+    if p.state != ProjectState::EVALUATING {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let method = Method::parse(&p.method).unwrap_or(Method::OpenTender);
     domain::check_panel_size(method, input.size).map_err(|e| AppError::Validation(e.into()))?;
     let conn = &state.db.read;
     let current = members(conn, p.id).await?;
-    let sitting = current.iter().filter(|m| m.state != "removed").count();
+    let sitting = current.iter().filter(|m| m.state != SeatState::REMOVED).count();
     let wanted = (input.size as usize).saturating_sub(sitting);
     let bidders = valid_bids(conn, p.id).await?;
     let tied = conflicts(conn, &bidders).await?;
@@ -150,10 +151,10 @@ pub async fn draw(
         }
         // A tie to a bidder is recorded and the reviewer removed; the draw goes on.
         let (st, note) = match tied.get(&u) {
-            Some(org) => ("removed", format!("detected: {org}")),
+            Some(org) => (SeatState::REMOVED, format!("detected: {org}")),
             None => {
                 seated += 1;
-                ("drawn", String::new())
+                (SeatState::DRAWN, String::new())
             }
         };
         let row = reviewer::ActiveModel {
@@ -187,8 +188,8 @@ pub async fn draw(
             scope_path: &p.path,
             summary: json!({
                 "size": input.size,
-                "drawn": out.iter().filter(|m| m.state == "drawn").map(|m| m.user_id).collect::<Vec<_>>(),
-                "removed": out.iter().filter(|m| m.state == "removed").map(|m| m.user_id).collect::<Vec<_>>(),
+                "drawn": out.iter().filter(|m| m.state == SeatState::DRAWN).map(|m| m.user_id).collect::<Vec<_>>(),
+                "removed": out.iter().filter(|m| m.state == SeatState::REMOVED).map(|m| m.user_id).collect::<Vec<_>>(),
             }),
         },
     )
@@ -230,7 +231,7 @@ pub async fn declare(
 ) -> AppResult<reviewer::Model> {
     let r = own_seat(state, actor, id).await?;
     // A seated reviewer who finds a conflict later declares again and leaves.
-    if r.state == "removed" {
+    if r.state == SeatState::REMOVED {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     if input.conflict && input.note.trim().chars().count() < 4 {
@@ -242,9 +243,9 @@ pub async fn declare(
         .await?
         .remove(&r.user_id);
     let (to, note) = match (&detected, input.conflict) {
-        (Some(org), _) => ("removed", format!("detected: {org}")),
-        (None, true) => ("removed", input.note.trim().to_string()),
-        (None, false) => ("seated", String::new()),
+        (Some(org), _) => (SeatState::REMOVED, format!("detected: {org}")),
+        (None, true) => (SeatState::REMOVED, input.note.trim().to_string()),
+        (None, false) => (SeatState::SEATED, String::new()),
     };
     let now = audit::now();
     let txn = state.db.write.begin().await?;
@@ -255,7 +256,7 @@ pub async fn declare(
             .col_expr(reviewer::Column::ConflictNote, Expr::value(note.clone()))
             .col_expr(reviewer::Column::DeclaredAt, Expr::value(now))
             .filter(reviewer::Column::Id.eq(r.id))
-            .filter(reviewer::Column::State.ne("removed"))
+            .filter(reviewer::Column::State.ne(SeatState::REMOVED))
             .into_query(),
         input.version,
         Stamp::UpdatedAt,
@@ -308,11 +309,11 @@ pub async fn score(
     sheet: &ScoreSheet,
 ) -> AppResult<Vec<score::Model>> {
     let r = own_seat(state, actor, id).await?;
-    if r.state != "seated" {
+    if r.state != SeatState::SEATED {
         return Err(AppError::field("reviewer", "procurement.not_seated"));
     }
     let p = reread(&state.db.read, r.project_id).await?;
-    if p.state != "evaluating" {
+    if p.state != ProjectState::EVALUATING {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let rubric = rubric_of(&p);
@@ -419,7 +420,7 @@ pub async fn evaluation(conn: &impl ConnectionTrait, p: &project::Model) -> AppR
     let rubric = rubric_of(p);
     let bids = valid_bids(conn, p.id).await?;
     let panel = members(conn, p.id).await?;
-    let seated: Vec<&reviewer::Model> = panel.iter().filter(|m| m.state == "seated").collect();
+    let seated: Vec<&reviewer::Model> = panel.iter().filter(|m| m.state == SeatState::SEATED).collect();
     let seated_ids: HashSet<uuid::Uuid> = seated.iter().map(|m| m.id).collect();
     let scores = score::Entity::find()
         .filter(score::Column::ProjectId.eq(p.id))

@@ -23,6 +23,7 @@ use crate::store::entity::{contract, evaluation, survey_response};
 use crate::service::projects::reread;
 use crate::service::{self as svc, Move, fail_if, required_text};
 use crate::{PURCHASE_EVALUATE, PURCHASE_MANAGE, service::records};
+use crate::domain::ContractState;
 
 #[derive(Debug, Clone, serde::Deserialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct AssignInput {
@@ -41,7 +42,7 @@ pub async fn assign(
 ) -> AppResult<contract::Model> {
     let c = contracts::get(state, actor, id).await?;
     state.authorize(actor, PURCHASE_MANAGE, &scope_of(&c))?;
-    if c.state == "evaluated" || c.state == "terminated" {
+    if c.state == ContractState::EVALUATED || c.state == ContractState::TERMINATED {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let qualified = role_assignment::Entity::find()
@@ -86,7 +87,7 @@ pub async fn assign(
 /// Contracts whose service users may answer the survey: in delivery or accepted, not yet
 /// evaluated.
 pub fn survey_open(c: &contract::Model) -> bool {
-    c.state == "in_force" || c.state == "accepted"
+    c.state == ContractState::IN_FORCE || c.state == ContractState::ACCEPTED
 }
 
 pub async fn survey_contract(state: &AppState, id: &str) -> AppResult<contract::Model> {
@@ -208,7 +209,7 @@ pub async fn evaluate(
     };
     // An evaluator is assigned only over a node covering the contract, so this holds for both.
     state.authorize(actor, PURCHASE_EVALUATE, &scope)?;
-    if c.state != "accepted" {
+    if c.state != ContractState::ACCEPTED {
         return Err(AppError::Conflict("procurement.not_accepted"));
     }
     let p = reread(&state.db.read, c.project_id).await?;

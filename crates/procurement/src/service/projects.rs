@@ -27,6 +27,7 @@ use crate::domain::{
 use crate::store::entity::{budget_line, need, project};
 use crate::service::{self as svc, Move, fail_if, required_text};
 use crate::{PURCHASE_MANAGE, PURCHASE_READ, service::budget};
+use crate::domain::ProjectState;
 
 /// The rubric a project gets unless it sets its own.
 pub const DEFAULT_RUBRIC: Rubric = Rubric {
@@ -499,13 +500,13 @@ pub async fn decide(
         return Err(AppError::Conflict("error.stale_version"));
     }
     let t = input.transition.as_str();
-    if t == "approve" && p.state == "submitted" {
+    if t == "approve" && p.state == ProjectState::SUBMITTED {
         let reasons = scope_reasons(&state.db.read, &p).await?;
         if !reasons.is_empty() {
             return Err(AppError::Validation(ValidationErrors(reasons)));
         }
     }
-    if t == "open" && p.state == "tendering" && !crate::service::bids::deadline_passed(&p) {
+    if t == "open" && p.state == ProjectState::TENDERING && !crate::service::bids::deadline_passed(&p) {
         return Err(AppError::field("transition", "procurement.before_deadline"));
     }
     let txn = state.db.write.begin().await?;
@@ -563,7 +564,7 @@ pub async fn relaunch(
 ) -> AppResult<project::Model> {
     let p = get(state, actor, id).await?;
     state.authorize(actor, PURCHASE_MANAGE, &ResourceScope::territory(&p.path))?;
-    if p.state != "failed" && p.state != "cancelled" {
+    if p.state != ProjectState::FAILED && p.state != ProjectState::CANCELLED {
         return Err(AppError::Conflict("workflow.not_allowed"));
     }
     let now = audit::now();

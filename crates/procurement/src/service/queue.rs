@@ -21,6 +21,7 @@ use crate::store::entity::{bid, budget_line, challenge, contract, milestone, nee
 use crate::{
     PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_EVALUATE, PURCHASE_MANAGE, PURCHASE_NEED,
     PURCHASE_READ, PURCHASE_REVIEW};
+use crate::domain::{ChallengeState, ContractState, MilestoneState, NeedState, ProjectState, SeatState};
 
 /// How many items a section lists.
 pub const SHOWN: u64 = 20;
@@ -168,7 +169,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
     if !need_scope.paths.is_empty() {
         let q = need::Entity::find()
             .filter(scope_condition(&need_scope, need::Column::Path))
-            .filter(need::Column::State.eq("raised"))
+            .filter(need::Column::State.eq(NeedState::RAISED))
             .order_by_asc(need::Column::Id);
         let count = q.clone().count(&state.db.read).await?;
         let rows = q.limit(SHOWN).all(&state.db.read).await?;
@@ -209,31 +210,31 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         if !approve.paths.is_empty() {
             let q = project::Entity::find()
                 .filter(scope_condition(&approve, project::Column::Path))
-                .filter(project::Column::State.eq("submitted"))
+                .filter(project::Column::State.eq(ProjectState::SUBMITTED))
                 .order_by_asc(project::Column::Id);
             sections.push(projects_section(state, "to_approve", q, |_| None).await?);
         }
         let q = in_scope()
-            .filter(project::Column::State.eq("approved"))
+            .filter(project::Column::State.eq(ProjectState::APPROVED))
             .order_by_asc(project::Column::Id);
         sections.push(projects_section(state, "to_publish", q, |_| None).await?);
         let q = in_scope()
-            .filter(project::Column::State.eq("tendering"))
+            .filter(project::Column::State.eq(ProjectState::TENDERING))
             .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
             .order_by_asc(project::Column::SubmitUntil);
         sections.push(projects_section(state, "to_open", q, |_| None).await?);
         let q = in_scope()
-            .filter(project::Column::State.eq("evaluating"))
+            .filter(project::Column::State.eq(ProjectState::EVALUATING))
             .order_by_asc(project::Column::SubmitUntil);
         sections.push(projects_section(state, "evaluating", q, |_| None).await?);
         let q = in_scope()
-            .filter(project::Column::State.eq("awarded"))
+            .filter(project::Column::State.eq(ProjectState::AWARDED))
             .order_by_asc(project::Column::SignBy);
         sections.push(projects_section(state, "to_sign", q, |p| p.sign_by).await?);
 
         let q = challenge::Entity::find()
             .filter(challenge::Column::ProjectId.in_subquery(projects_in(&manage)))
-            .filter(challenge::Column::State.eq("open"))
+            .filter(challenge::Column::State.eq(ChallengeState::OPEN))
             .order_by_asc(challenge::Column::AnswerDue);
         let count = q.clone().count(&state.db.read).await?;
         let rows = q.limit(SHOWN).all(&state.db.read).await?;
@@ -262,17 +263,17 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
                 &manage,
                 (contract::Entity, contract::Column::Path),
             ))
-            .and_where(Expr::col((contract::Entity, contract::Column::State)).eq("in_force"))
+            .and_where(Expr::col((contract::Entity, contract::Column::State)).eq(ContractState::IN_FORCE))
             .to_owned();
         for (key, cond) in [
             (
                 "milestones_to_review",
-                Condition::all().add(milestone::Column::State.eq("submitted")),
+                Condition::all().add(milestone::Column::State.eq(MilestoneState::SUBMITTED)),
             ),
             (
                 "payments_due",
                 Condition::all()
-                    .add(milestone::Column::State.eq("accepted"))
+                    .add(milestone::Column::State.eq(MilestoneState::ACCEPTED))
                     .add(
                         Expr::col(milestone::Column::PaidFen)
                             .lt(Expr::col(milestone::Column::ShareFen)),
@@ -305,7 +306,10 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
                     .collect(),
             });
         }
-        for (key, st) in [("in_delivery", "in_force"), ("to_evaluate", "accepted")] {
+        for (key, st) in [
+            ("in_delivery", ContractState::IN_FORCE),
+            ("to_evaluate", ContractState::ACCEPTED),
+        ] {
             let q = contract::Entity::find()
                 .filter(scope_condition(&manage, contract::Column::Path))
                 .filter(contract::Column::State.eq(st))
@@ -325,14 +329,14 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
     {
         let seats = reviewer::Entity::find()
             .filter(reviewer::Column::UserId.eq(actor.user_id.0))
-            .filter(reviewer::Column::State.is_in(["drawn", "seated"]))
+            .filter(reviewer::Column::State.is_in([SeatState::DRAWN, SeatState::SEATED]))
             .order_by_desc(reviewer::Column::CreatedAt)
             .all(&state.db.read)
             .await?;
         let ids: Vec<uuid::Uuid> = seats.iter().map(|s| s.project_id).collect();
         let open: HashMap<uuid::Uuid, project::Model> = project::Entity::find()
             .filter(project::Column::Id.is_in(ids))
-            .filter(project::Column::State.eq("evaluating"))
+            .filter(project::Column::State.eq(ProjectState::EVALUATING))
             .all(&state.db.read)
             .await?
             .into_iter()
@@ -367,7 +371,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
     {
         let q = contract::Entity::find()
             .filter(contract::Column::EvaluatorId.eq(actor.user_id.0))
-            .filter(contract::Column::State.eq("accepted"))
+            .filter(contract::Column::State.eq(ContractState::ACCEPTED))
             .order_by_asc(contract::Column::EndsOn);
         let s = contracts_section(state, "my_assignments", q).await?;
         // A street evaluates its own contracts from `to_evaluate`; a third party has this.
@@ -424,7 +428,7 @@ async fn org_sections(
     let provider = gongzhi_catalog::face::provider(conn, o.id, today).await?;
     let notices = project::Entity::find()
         .filter(project::Column::District.eq(&o.scope_district))
-        .filter(project::Column::State.eq("tendering"))
+        .filter(project::Column::State.eq(ProjectState::TENDERING))
         .filter(project::Column::SubmitUntil.gt(gongzhi_platform::clock::now()))
         .order_by_asc(project::Column::SubmitUntil)
         .limit(200)
@@ -473,11 +477,11 @@ async fn org_sections(
         .column(contract::Column::Id)
         .from(contract::Entity)
         .and_where(Expr::col(contract::Column::OrgId).eq(o.id))
-        .and_where(Expr::col(contract::Column::State).eq("in_force"))
+        .and_where(Expr::col(contract::Column::State).eq(ContractState::IN_FORCE))
         .to_owned();
     let q = milestone::Entity::find()
         .filter(milestone::Column::ContractId.in_subquery(mine))
-        .filter(milestone::Column::State.is_in(["planned", "rejected"]))
+        .filter(milestone::Column::State.is_in([MilestoneState::PLANNED, MilestoneState::REJECTED]))
         .order_by_asc(milestone::Column::DueOn);
     let ms_count = q.clone().count(conn).await?;
     let ms = q.limit(SHOWN).all(conn).await?;

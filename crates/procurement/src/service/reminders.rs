@@ -11,6 +11,7 @@ use gongzhi_platform::web::AppState;
 use serde_json::json;
 
 use crate::store::entity::{challenge, project};
+use crate::domain::{ChallengeState, ProjectState};
 
 pub const JOB: &str = "procurement.reminders";
 
@@ -32,7 +33,7 @@ pub async fn remind(state: &AppState, on: NaiveDate) -> anyhow::Result<String> {
     let mut sent = 0;
     let soon = state.calendar.add_working_days(on, 2);
     let open = challenge::Entity::find()
-        .filter(challenge::Column::State.eq("open"))
+        .filter(challenge::Column::State.eq(ChallengeState::OPEN))
         .filter(challenge::Column::AnswerDue.lte(soon))
         .all(conn)
         .await?;
@@ -51,7 +52,7 @@ pub async fn remind(state: &AppState, on: NaiveDate) -> anyhow::Result<String> {
         }
     }
     let to_sign = project::Entity::find()
-        .filter(project::Column::State.eq("awarded"))
+        .filter(project::Column::State.eq(ProjectState::AWARDED))
         .filter(project::Column::SignBy.lte(on + chrono::Duration::days(3)))
         .all(conn)
         .await?;
@@ -61,7 +62,7 @@ pub async fn remind(state: &AppState, on: NaiveDate) -> anyhow::Result<String> {
         sent += once(conn, p, "procurement.remind.sign", args, link).await? as u32;
     }
     let to_open = project::Entity::find()
-        .filter(project::Column::State.eq("tendering"))
+        .filter(project::Column::State.eq(ProjectState::TENDERING))
         .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
         .all(conn)
         .await?;

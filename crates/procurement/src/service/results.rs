@@ -11,6 +11,7 @@ use gongzhi_platform::web::{AppError, AppResult, AppState};
 use crate::PURCHASE_READ;
 use crate::store::entity::{contract, evaluation, project};
 use crate::service::queue::sum;
+use crate::domain::{ContractState, ProjectState};
 
 #[derive(Debug, Clone, Default, serde::Serialize, gongzhi_platform::utoipa::ToSchema)]
 pub struct ItemResult {
@@ -55,7 +56,11 @@ pub async fn by_item(
         .column_as(project::Column::Id.count(), "n")
         .column_as(sum(project::Column::BudgetFen), "b")
         .filter(scope())
-        .filter(project::Column::State.is_not_in(["draft", "submitted", "cancelled"]))
+        .filter(project::Column::State.is_not_in([
+            ProjectState::DRAFT,
+            ProjectState::SUBMITTED,
+            ProjectState::CANCELLED,
+        ]))
         .group_by(project::Column::ItemCode)
         .group_by(project::Column::ItemName)
         .into_tuple()
@@ -94,7 +99,7 @@ pub async fn by_item(
         let r = out.entry(code).or_default();
         r.contracts += 1;
         r.contract_fen = add(r.contract_fen, c.price_fen)?;
-        r.terminated += u64::from(c.state == "terminated");
+        r.terminated += u64::from(c.state == ContractState::TERMINATED);
     }
     let evaluations = evaluation::Entity::find()
         .filter(

@@ -10,7 +10,7 @@ use gongzhi_kernel::Money;
 use gongzhi_kernel::authz::{Permission, ResourceScope};
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
+    Fields, FormState, PageCtx, PageResult, form_errors, field, form_version, get, typed_form, outcome, render_status,
     see_other,
 };
 use gongzhi_platform::web::Form;
@@ -25,6 +25,7 @@ use crate::service::projects::{self, ProjectInput, ProjectQuery};
 use crate::service::queue;
 use crate::service as svc;
 use crate::{PURCHASE_MANAGE, PURCHASE_NEED, PURCHASE_READ};
+use crate::domain::NeedState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -298,23 +299,20 @@ async fn need_post(
     me: CurrentActor,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    let input = NeedInput {
-        node: get(&f, "node").into(),
-        title: get(&f, "title").into(),
-        description: get(&f, "description").into(),
-        evidence: get(&f, "evidence").into(),
-        residents: num(&f, "residents"),
-        item_code: get(&f, "item_code").into(),
+    let raised = match typed_form::<NeedInput>(&f) {
+        Ok(input) => needs::raise(&state, &me.actor, &AuditActor::from(&me), &input).await,
+        Err(e) => Err(e),
     };
-    match needs::raise(&state, &me.actor, &AuditActor::from(&me), &input).await {
+    match raised {
         Ok(n) => Ok(see_other(&format!(
             "/purchase?node={}&done=need_raised",
             n.node_code
         ))),
         Err(e) => {
+            let node = get(&f, "node").to_string();
             let form = form_errors(e, f, &c)?;
             let q = DeskQuery {
-                node: Some(input.node),
+                node: Some(node),
                 state: None,
                 cursor: None,
             };
@@ -330,11 +328,10 @@ async fn need_decline(
     Path(id): Path<String>,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    let input = DeclineInput {
-        reason: get(&f, "reason").into(),
-        version: num(&f, "version"),
+    let result = match typed_form::<DeclineInput>(&f) {
+        Ok(input) => needs::decline(&state, &me.actor, &AuditActor::from(&me), &id, &input).await,
+        Err(e) => Err(e),
     };
-    let result = needs::decline(&state, &me.actor, &AuditActor::from(&me), &id, &input).await;
     let node = match &result {
         Ok(n) => n.node_code.clone(),
         Err(_) => String::new(),
@@ -502,21 +499,21 @@ async fn budget_post(
                 get(&f, "line"),
                 &AmountInput {
                     amount_fen,
-                    version: num(&f, "version"),
+                    version: form_version(&f),
                 },
             )
             .await
             .map(|_| ()),
             Err(e) => Err(e),
         },
-        _ => match parse_money(&f, "amount") {
-            Ok(amount_fen) => budget::create(
+        _ => match (field::<i32>(&f, "year"), parse_money(&f, "amount")) {
+            (Ok(year), Ok(amount_fen)) => budget::create(
                 &state,
                 &me.actor,
                 &who,
                 &LineInput {
                     node: node.clone(),
-                    year: num(&f, "year"),
+                    year,
                     source: get(&f, "source").into(),
                     title: get(&f, "title").into(),
                     amount_fen,
@@ -524,7 +521,7 @@ async fn budget_post(
             )
             .await
             .map(|_| ()),
-            Err(e) => Err(e),
+            (Err(e), _) | (_, Err(e)) => Err(e),
         },
     };
     match result {
@@ -735,7 +732,7 @@ async fn project_form_view(
         &me.actor,
         &NeedQuery {
             node: Some(n.code.clone()),
-            state: Some("raised".into()),
+            state: Some(NeedState::RAISED.into()),
             limit: Some(100),
             cursor: None,
         },
@@ -771,7 +768,7 @@ async fn project_form_view(
             .map(|m| (m.as_str().to_string(), method_label(&c, m.as_str())))
             .collect(),
         needs: raised.iter().map(row).collect(),
-        declinable: from_need.filter(|x| x.state == "raised").as_ref().map(row),
+        declinable: from_need.filter(|x| x.state == NeedState::RAISED).as_ref().map(row),
         f,
         error,
         c,
@@ -828,7 +825,7 @@ pub async fn project_input(state: &AppState, f: &Fields) -> Result<ProjectInput,
             .filter_map(|id| id.parse().ok())
             .collect(),
         scope: get(f, "scope").into(),
-        quantity: num(f, "quantity"),
+        quantity: field(f, "quantity")?,
         unit: get(f, "unit").into(),
         period_start: parse_date(f, "period_start")?,
         period_end: parse_date(f, "period_end")?,
@@ -916,7 +913,7 @@ pub async fn project_update(
     id: &str,
     f: Fields,
 ) -> PageResult {
-    let version = num(&f, "version");
+    let version = form_version(&f);
     let result = match project_input(state, &f).await {
         Ok(input) => {
             projects::update(state, &me.actor, &AuditActor::from(me), id, &input, version).await

@@ -9,7 +9,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::entity::{role_assignment, user};
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
-    Fields, PageCtx, PageResult, get, num, outcome, render_status, status_of,
+    Fields, PageCtx, PageResult, form_version, get, outcome, render_status, status_of,
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Path;
@@ -23,6 +23,7 @@ use crate::service::performance::{self, AssignInput, EvaluationInput, TargetResu
 use crate::web::ui::{china_time, may, money, parse_date, parse_id, parse_money, state_label};
 use crate::web::ui_project::{Fact, points};
 use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE};
+use crate::domain::ContractState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -128,7 +129,7 @@ async fn contract_view(
         .authorize(&me.actor, PURCHASE_BID, &contracts::scope_of(&k))
         .is_ok();
     let assigned = k.evaluator_id == Some(me.actor.user_id.0);
-    let can_evaluate = k.state == "accepted"
+    let can_evaluate = k.state == ContractState::ACCEPTED
         && (assigned || (k.evaluator_id.is_none() && can_manage))
         && may(state, me, crate::PURCHASE_EVALUATE, &k.path);
     let titles: std::collections::HashMap<uuid::Uuid, String> = d
@@ -163,7 +164,7 @@ async fn contract_view(
             value: format!("{on} {}", k.termination_reason),
         });
     }
-    let evaluators = if can_manage && ["in_force", "accepted"].contains(&k.state.as_str()) {
+    let evaluators = if can_manage && [ContractState::IN_FORCE, ContractState::ACCEPTED].contains(&k.state.as_str()) {
         let ids: Vec<uuid::Uuid> = role_assignment::Entity::find()
             .filter(role_assignment::Column::Role.eq("evaluator"))
             .filter(role_assignment::Column::RevokedAt.is_null())
@@ -307,7 +308,7 @@ async fn contract_post(
     let who = AuditActor::from(&me);
     let (st, a) = (&state, &me.actor);
     let op = get(&f, "op").to_string();
-    let version = num(&f, "version");
+    let version = form_version(&f);
     let text = |k: &str| get(&f, k).to_string();
     let result: Result<(), AppError> = match op.as_str() {
         "review" => {

@@ -7,7 +7,7 @@ use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, get, num, outcome, render_status, status_of,
+    Fields, FormState, PageCtx, PageResult, form_version, get, outcome, render_status, status_of,
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
@@ -22,6 +22,7 @@ use crate::service::panel::{self, DeclarationInput, ScoreLine, ScoreSheet};
 use crate::web::ui::{date, money, parse_money, state_label};
 use crate::web::ui_project::{Fact, notice_facts, points};
 use crate::{PURCHASE_BID, PURCHASE_REVIEW};
+use crate::domain::{BidState, ProjectState, SeatState};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -148,10 +149,10 @@ async fn notice_view(
     let mine = bid::Entity::find()
         .filter(bid::Column::ProjectId.eq(p.id))
         .filter(bid::Column::OrgId.eq(org_id))
-        .filter(bid::Column::State.ne("withdrawn"))
+        .filter(bid::Column::State.ne(BidState::WITHDRAWN))
         .one(&state.db.read)
         .await?;
-    let open = p.state == "tendering" && !bids::deadline_passed(&p);
+    let open = p.state == ProjectState::TENDERING && !bids::deadline_passed(&p);
     let today = crate::service::today();
     let enquiry_open = open && p.enquiry_until.is_some_and(|d| today <= d);
     let result = match p.awarded_bid_id {
@@ -162,7 +163,7 @@ async fn notice_view(
         None => None,
     };
     let may_challenge = result.is_some()
-        && mine.as_ref().is_some_and(|b| b.state == "valid")
+        && mine.as_ref().is_some_and(|b| b.state == BidState::VALID)
         && p.challenge_until.is_some_and(|d| today <= d);
     let challenges = challenge::Entity::find()
         .filter(challenge::Column::ProjectId.eq(p.id))
@@ -259,7 +260,7 @@ async fn notice_post(
         },
         ("withdraw", Some(_)) => {
             let input = WithdrawInput {
-                version: num(&f, "version"),
+                version: form_version(&f),
             };
             bids::withdraw(st, a, &who, get(&f, "bid"), &input)
                 .await
@@ -284,7 +285,7 @@ async fn notice_post(
                 transition: "complain".into(),
                 text: get(&f, "text").into(),
                 outcome: None,
-                version: num(&f, "version"),
+                version: form_version(&f),
             };
             award::step(st, a, &who, get(&f, "challenge"), &input)
                 .await
@@ -350,7 +351,7 @@ async fn review_view(
     let (seat, p, bids, mine) = panel::review(state, &me.actor, id).await?;
     let rubric: crate::domain::Rubric =
         serde_json::from_str(&p.rubric).unwrap_or(crate::service::projects::DEFAULT_RUBRIC);
-    let seated = seat.state == "seated";
+    let seated = seat.state == SeatState::SEATED;
     let rows = if seated {
         bids.iter()
             .map(|b| {
@@ -417,7 +418,7 @@ async fn review_post(
             let input = DeclarationInput {
                 conflict: get(&f, "conflict") == "yes",
                 note: get(&f, "note").into(),
-                version: num(&f, "version"),
+                version: form_version(&f),
             };
             panel::declare(&state, &me.actor, &who, &id, &input)
                 .await

@@ -9,7 +9,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::i18n::field_message;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, form_errors, get, num, outcome, render_status,
+    Fields, FormState, PageCtx, PageResult, form_errors, form_version, get, typed_form, outcome, render_status,
     see_other,
 };
 use gongzhi_platform::web::Form;
@@ -25,6 +25,7 @@ use crate::service::panel::{self, DrawInput};
 use crate::service::projects::{self, TransitionInput};
 use crate::web::ui::{china_time, date, may, method_label, money, parse_date, parse_money, state_label};
 use crate::{PURCHASE_MANAGE, PURCHASE_READ};
+use crate::domain::ProjectState;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -323,7 +324,7 @@ async fn project_view(
             fact(c.t("procurement.submit_until"), china_time(p.submit_until)),
         ];
     }
-    let publish = (p.state == "approved" && can_manage).then(|| {
+    let publish = (p.state == ProjectState::APPROVED && can_manage).then(|| {
         let method = Method::parse(&p.method).unwrap_or(Method::OpenTender);
         let today = crate::service::today();
         let earliest = domain::earliest_submission(method, &state.calendar, today);
@@ -373,14 +374,14 @@ async fn project_view(
     }
     let (mut seats, mut evaluation, mut results) = (Vec::new(), None, Vec::new());
     let opened = [
-        "evaluating",
-        "awarded",
-        "contracted",
-        "completed",
-        "terminated",
+        ProjectState::EVALUATING,
+        ProjectState::AWARDED,
+        ProjectState::CONTRACTED,
+        ProjectState::COMPLETED,
+        ProjectState::TERMINATED,
     ]
     .contains(&p.state.as_str())
-        || (p.state == "failed" && p.panel_size > 0);
+        || (p.state == ProjectState::FAILED && p.panel_size > 0);
     if opened {
         let (_, members, e) = panel::for_project(state, &me.actor, id).await?;
         seats = members
@@ -468,7 +469,7 @@ async fn project_view(
         assessment,
         scope_reasons: reasons.iter().map(field_message).collect(),
         transitions,
-        can_edit: p.state == "draft" && can_manage,
+        can_edit: p.state == ProjectState::DRAFT && can_manage,
         can_manage,
         notice,
         notice_text: p.notice_text.clone(),
@@ -528,7 +529,7 @@ async fn project_post(
     if op == "sign" {
         return sign_post(&state, c, &me, &id, f).await;
     }
-    let version = num(&f, "version");
+    let version = form_version(&f);
     let reason = Some(get(&f, "reason").to_string()).filter(|r| !r.is_empty());
     let (st, a) = (&state, &me.actor);
     let (result, done): (Result<(), AppError>, String) = match op.as_str() {
@@ -582,13 +583,11 @@ async fn project_post(
             (r, "clarified".into())
         }
         "draw" => {
-            let input = DrawInput {
-                size: num(&f, "size"),
+            let drawn = match typed_form::<DrawInput>(&f) {
+                Ok(input) => panel::draw(st, a, &who, &id, &input).await.map(|_| ()),
+                Err(e) => Err(e),
             };
-            (
-                panel::draw(st, a, &who, &id, &input).await.map(|_| ()),
-                "panel_drawn".into(),
-            )
+            (drawn, "panel_drawn".into())
         }
         "award" => {
             let bid = get(&f, "bid").parse().ok();
@@ -730,7 +729,7 @@ fn contract_input(f: &Fields, award: uuid::Uuid) -> Result<ContractInput, AppErr
     }
     Ok(ContractInput {
         award,
-        version: num(f, "version"),
+        version: form_version(f),
         content: get(f, "content").into(),
         starts_on: parse_date(f, "starts_on")?,
         ends_on: parse_date(f, "ends_on")?,

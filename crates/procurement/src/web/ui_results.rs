@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, form_errors, get, num, render_status, see_other,
+    Fields, FormState, PageCtx, PageResult, form_errors, field, form_version, get, typed_form, render_status, see_other,
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Query;
@@ -228,31 +228,23 @@ async fn settings_post(
     Form(f): Form<Fields>,
 ) -> PageResult {
     let district = get(&f, "district").to_string();
-    let model = CreditModel {
-        base: num(&f, "base"),
-        per_grade_level: num(&f, "per_grade_level"),
-        excellent: num(&f, "excellent"),
-        good: num(&f, "good"),
-        fair: num(&f, "fair"),
-        poor: num(&f, "poor"),
-        breach: num(&f, "breach"),
-        termination: num(&f, "termination"),
-        abnormal: num(&f, "abnormal"),
-        window_years: get(&f, "window_years").parse().unwrap_or(0),
-    };
-    let result = match parse_money(&f, "threshold") {
-        Ok(threshold) => {
+    let result = match (
+        typed_form::<CreditModel>(&f),
+        field::<i32>(&f, "satisfaction_pct"),
+        parse_money(&f, "threshold"),
+    ) {
+        (Ok(model), Ok(satisfaction_pct), Ok(threshold)) => {
             let input = SettingsInput {
                 open_tender_threshold_fen: threshold,
-                satisfaction_pct: num(&f, "satisfaction_pct"),
+                satisfaction_pct,
                 credit_model: Some(model),
-                version: num(&f, "version"),
+                version: form_version(&f),
             };
             svc::put_settings(&state, &me.actor, &AuditActor::from(&me), &district, &input)
                 .await
                 .map(|_| ())
         }
-        Err(e) => Err(e),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
     };
     match result {
         Ok(()) => Ok(see_other(&format!(

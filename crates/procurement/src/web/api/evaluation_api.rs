@@ -1,6 +1,7 @@
 //! The purchase API: evaluation.
 
 use super::*;
+use crate::domain::SeatState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeatView {
@@ -126,7 +127,7 @@ pub async fn get_review(
     Path(id): Path<String>,
 ) -> AppResult<Json<ReviewView>> {
     let (seat, p, bids, mine) = panel::review(&state, &me.actor, &id).await?;
-    let seated = seat.state == "seated";
+    let seated = seat.state == SeatState::SEATED;
     Ok(Json(ReviewView {
         bids: bids
             .into_iter()
