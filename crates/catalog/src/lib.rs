@@ -15,9 +15,13 @@ gongzhi_platform::insides!(domain, store, service, web, seed);
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use futures::future::BoxFuture;
+use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
+use gongzhi_platform::module::{DeskItem, PortalLink};
 use gongzhi_platform::web::Routes;
+use gongzhi_platform::web::{AppResult, AppState};
 
 /// See adjustment proposals and organizations' eligibility in one's scope (the catalog itself
 /// is public).
@@ -79,6 +83,23 @@ impl Module for CatalogModule {
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
         web::api::openapi()
+    }
+
+    fn desk<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+    ) -> BoxFuture<'a, AppResult<Vec<DeskItem>>> {
+        Box::pin(service::desk::desk(state, actor))
+    }
+
+    fn portal(&self) -> Vec<PortalLink> {
+        vec![PortalLink {
+            title: "portal.catalog",
+            about: "portal.catalog_about",
+            href: "/public/catalogs/{district}",
+            order: 30,
+        }]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

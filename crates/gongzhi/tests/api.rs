@@ -8,6 +8,7 @@ mod api {
     pub mod authz_walk;
     pub mod browser;
     pub mod cli;
+    pub mod desk;
     pub mod fixture;
     pub mod identity;
     pub mod manifest;

@@ -12,9 +12,14 @@ gongzhi_platform::insides!(domain, store, service, web, seed);
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use futures::future::BoxFuture;
+use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
+use gongzhi_platform::entity::territory;
+use gongzhi_platform::module::{DeskItem, Figure, PortalLink};
 use gongzhi_platform::web::Routes;
+use gongzhi_platform::web::{AppResult, AppState};
 
 /// See incubators, calls, applications and stays in one's scope (an organization: its own).
 pub const INCUBATION_READ: Permission = Permission("incubation.read");
@@ -91,6 +96,32 @@ impl Module for IncubationModule {
 
     fn openapi(&self) -> gongzhi_platform::utoipa::openapi::OpenApi {
         web::api::openapi()
+    }
+
+    fn desk<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+    ) -> BoxFuture<'a, AppResult<Vec<DeskItem>>> {
+        Box::pin(service::desk::desk(state, actor))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        node: &'a territory::Model,
+        year: i32,
+    ) -> BoxFuture<'a, AppResult<Vec<Figure>>> {
+        Box::pin(service::desk::figures(state, node, year))
+    }
+
+    fn portal(&self) -> Vec<PortalLink> {
+        vec![PortalLink {
+            title: "portal.incubation",
+            about: "portal.incubation_about",
+            href: "/public/incubation",
+            order: 20,
+        }]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

@@ -13,9 +13,14 @@ gongzhi_platform::insides!(domain, store, service, web, seed);
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use futures::future::BoxFuture;
+use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
+use gongzhi_platform::entity::territory;
+use gongzhi_platform::module::{DeskItem, Figure, PortalLink};
 use gongzhi_platform::web::Routes;
+use gongzhi_platform::web::{AppResult, AppState};
 
 pub const ORG_READ: Permission = Permission("org.read");
 pub const ORG_APPLY: Permission = Permission("org.apply");
@@ -122,6 +127,32 @@ impl Module for OrgsModule {
         doc.merge(web::api_standing::openapi());
         doc.merge(web::api_network::openapi());
         doc
+    }
+
+    fn desk<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+    ) -> BoxFuture<'a, AppResult<Vec<DeskItem>>> {
+        Box::pin(service::desk::desk(state, actor))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        node: &'a territory::Model,
+        year: i32,
+    ) -> BoxFuture<'a, AppResult<Vec<Figure>>> {
+        Box::pin(service::desk::figures(state, node, year))
+    }
+
+    fn portal(&self) -> Vec<PortalLink> {
+        vec![PortalLink {
+            title: "portal.orgs",
+            about: "portal.orgs_about",
+            href: "/public/orgs",
+            order: 10,
+        }]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

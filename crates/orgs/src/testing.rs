@@ -108,11 +108,16 @@ pub async fn registered_org(
         person_in_charge: Some("负责人".into()),
         ..Default::default()
     };
-    insert_org(app, &input, "active").await
+    insert_org(app, &input, crate::domain::OrgState::ACTIVE).await
 }
 
 /// A filed community organization named `name` in `community`, written directly.
 pub async fn filed_org(app: &TestApp, name: &str, community: &str) -> uuid::Uuid {
+    community_org(app, name, community, crate::domain::OrgState::FILED).await
+}
+
+/// A community organization's filing in `state` (submitted, returned…), written directly.
+pub async fn community_org(app: &TestApp, name: &str, community: &str, state: &str) -> uuid::Uuid {
     let input = crate::domain::OrgInput {
         name: name.into(),
         legal_form: "community_org".into(),
@@ -122,7 +127,7 @@ pub async fn filed_org(app: &TestApp, name: &str, community: &str) -> uuid::Uuid
         person_in_charge: Some("负责人".into()),
         ..Default::default()
     };
-    insert_org(app, &input, "filed").await.id
+    insert_org(app, &input, state).await.id
 }
 
 async fn insert_org(

@@ -5,7 +5,10 @@ use futures::future::BoxFuture;
 use gongzhi_kernel::authz::PermissionDecl;
 use sea_orm_migration::MigrationTrait;
 
-use crate::web::{AppState, Routes};
+use gongzhi_kernel::authz::Actor;
+
+use crate::entity::territory;
+use crate::web::{AppResult, AppState, Routes};
 
 pub trait Module: Send + Sync + 'static {
     /// Stable name, used to key migrations.
@@ -56,6 +59,29 @@ pub trait Module: Send + Sync + 'static {
     fn walk(&self) -> Vec<crate::testing::WalkStage> {
         Vec::new()
     }
+    /// Work waiting for this user in the module, a line per kind of work; every module's lines
+    /// make one shared desk (the home page, `GET /api/v1/desk`). Only what the user may act on.
+    fn desk<'a>(
+        &'a self,
+        _state: &'a AppState,
+        _actor: &'a Actor,
+    ) -> BoxFuture<'a, AppResult<Vec<DeskItem>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    /// Figures about a territory node and everything below it in a calendar year, for the
+    /// leaders' dashboards (`GET /api/v1/figures`); the caller has checked the reader's scope.
+    fn figures<'a>(
+        &'a self,
+        _state: &'a AppState,
+        _node: &'a territory::Model,
+        _year: i32,
+    ) -> BoxFuture<'a, AppResult<Vec<Figure>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    /// Pages anyone may open, listed on the public portal (`/public`).
+    fn portal(&self) -> Vec<PortalLink> {
+        Vec::new()
+    }
     /// Add demo data; runs once, on an empty database, in module order.
     fn seed_demo<'a>(
         &'a self,
@@ -64,6 +90,51 @@ pub trait Module: Send + Sync + 'static {
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async { Ok(()) })
     }
+}
+
+/// One kind of work waiting on the shared desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskItem {
+    /// Message key naming the work (`procurement.queue.to_approve`).
+    pub key: String,
+    /// How many are waiting (lines with none are left off the desk).
+    pub count: u64,
+    /// Where the work is done.
+    pub href: String,
+    /// A deadline has passed or is near.
+    pub urgent: bool,
+}
+
+/// A figure for the dashboards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// Message key naming it (`orgs.figure.active`).
+    pub key: &'static str,
+    pub value: i64,
+    pub unit: FigureUnit,
+}
+
+/// What a figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureUnit {
+    /// Records, people, places.
+    Count,
+    /// Money, in fen.
+    Fen,
+    /// A share, in whole percent.
+    Percent,
+}
+
+/// A page of the public portal.
+#[derive(Debug, Clone, Copy)]
+pub struct PortalLink {
+    /// Message keys of its title and a line about it.
+    pub title: &'static str,
+    pub about: &'static str,
+    /// The page; `{district}` stands for the district's code.
+    pub href: &'static str,
+    pub order: u16,
 }
 
 /// A generator of synthetic data for benchmarks: `what` names the flag that asks for it.

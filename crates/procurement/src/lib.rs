@@ -13,9 +13,14 @@ gongzhi_platform::insides!(domain, store, service, web, seed);
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use futures::future::BoxFuture;
+use gongzhi_kernel::authz::Actor;
 use gongzhi_kernel::authz::{Permission, PermissionDecl, Role::*};
 use gongzhi_platform::Module;
+use gongzhi_platform::entity::territory;
+use gongzhi_platform::module::{DeskItem, Figure, PortalLink};
 use gongzhi_platform::web::Routes;
+use gongzhi_platform::web::{AppResult, AppState};
 
 /// See needs, projects, budgets and bids (once opened) in one's scope.
 pub const PURCHASE_READ: Permission = Permission("purchase.read");
@@ -105,6 +110,32 @@ impl Module for ProcurementModule {
 
     fn jobs(&self) -> Vec<gongzhi_platform::jobs::Job> {
         vec![service::reminders::job()]
+    }
+
+    fn desk<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: &'a Actor,
+    ) -> BoxFuture<'a, AppResult<Vec<DeskItem>>> {
+        Box::pin(service::desk::desk(state, actor))
+    }
+
+    fn figures<'a>(
+        &'a self,
+        state: &'a AppState,
+        node: &'a territory::Model,
+        year: i32,
+    ) -> BoxFuture<'a, AppResult<Vec<Figure>>> {
+        Box::pin(service::desk::figures(state, node, year))
+    }
+
+    fn portal(&self) -> Vec<PortalLink> {
+        vec![PortalLink {
+            title: "portal.notices",
+            about: "portal.notices_about",
+            href: "/public/notices",
+            order: 40,
+        }]
     }
 
     fn nav(&self) -> Vec<gongzhi_platform::ui::NavEntry> {

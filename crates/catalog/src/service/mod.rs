@@ -2,6 +2,7 @@
 //! version, edit categories; the scope check the purchase module calls. Each write is one
 //! transaction: authorize → validate → change → audit.
 
+pub mod desk;
 pub mod licences;
 pub mod qualify;
 

@@ -216,6 +216,7 @@ async fn every_route_declares_access() {
             "GET /lang/{lang}",
             "GET /login",
             "GET /metrics",
+            "GET /public",
             "GET /public/catalogs/public-services/{community}",
             "GET /public/catalogs/purchase/{street}",
             "GET /public/catalogs/{district}",

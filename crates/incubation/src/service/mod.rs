@@ -1,6 +1,7 @@
 //! Use cases of incubators, calls and applications: authorize → validate → change → audit, one
 //! transaction each.
 
+pub mod desk;
 pub mod stays;
 pub mod targets;
 

@@ -135,7 +135,77 @@ async fn stay_view(
             .chain(d.checkins.iter().filter_map(|c| c.mentor_id)),
     )
     .await?;
-    let dash = || "—".to_string();
+    let today = svc::today();
+    let titles: HashMap<uuid::Uuid, String> =
+        d.items.iter().map(|i| (i.id, i.title.clone())).collect();
+    let candidates = if access.manage && s.state == StayState::IN_INCUBATION {
+        stays::candidates(state, &s)
+            .await?
+            .into_iter()
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    format!("{} ({})", u.display_name, u.username),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = StayPage {
+        state_label: c.t(&format!("incubation.stay_state.{}", s.state)),
+        org,
+        facts: stay_facts(&c, &s, &i, &people),
+        items: d.items.iter().map(|it| item_row(it, today)).collect(),
+        checkins: d
+            .checkins
+            .iter()
+            .map(|ch| checkin_row(&c, ch, &people, &titles))
+            .collect(),
+        assessments: d.assessments.iter().map(|a| assessment_row(&c, a)).collect(),
+        alumni: d
+            .alumni
+            .iter()
+            .map(|a| {
+                (
+                    a.served_on.to_string(),
+                    c.t(&format!("incubation.alumni.{}", a.kind)),
+                    a.note.clone(),
+                )
+            })
+            .collect(),
+        manage: access.manage,
+        mentor: access.manage || access.mentor,
+        ongoing: s.state == StayState::IN_INCUBATION,
+        graduated: s.state == StayState::GRADUATED,
+        stages: labels(&c, "incubation.stage", &domain::STAGES),
+        candidates,
+        modes: labels(&c, "incubation.mode", &domain::CHECKIN_MODES),
+        kinds: labels(&c, "incubation.assessment", &domain::ASSESSMENT_KINDS),
+        dimensions: domain::DIMENSIONS
+            .iter()
+            .map(|(k, m)| (*k, c.t(&format!("incubation.dimension.{k}")), *m))
+            .collect(),
+        alumni_kinds: labels(&c, "incubation.alumni", &domain::ALUMNI_KINDS),
+        today: today.to_string(),
+        c,
+        error,
+        s,
+    };
+    Ok(render_status(status_of(&page.error), &page))
+}
+
+fn dash() -> String {
+    "—".to_string()
+}
+
+/// Where, at what stage, with whom and under which agreement the organization is incubated.
+fn stay_facts(
+    c: &PageCtx,
+    s: &incubation::Model,
+    i: &incubator::Model,
+    people: &HashMap<uuid::Uuid, String>,
+) -> Vec<(String, String)> {
     let mut facts = vec![
         (c.t("incubation.incubator"), i.name.clone()),
         (
@@ -170,122 +240,69 @@ async fn stay_view(
     if let Some(e) = s.ended_on {
         facts.push((c.t("incubation.ended_on"), e.to_string()));
     }
-    let today = svc::today();
-    let titles: HashMap<uuid::Uuid, String> =
-        d.items.iter().map(|i| (i.id, i.title.clone())).collect();
-    let items = d
-        .items
-        .iter()
-        .map(|it| ItemRow {
-            id: it.id,
-            title: it.title.clone(),
-            due_on: it.due_on.to_string(),
-            done: it.done_on.map(|d| {
-                if it.done_note.is_empty() {
-                    d.to_string()
-                } else {
-                    format!("{d} {}", it.done_note)
-                }
-            }),
-            overdue: it.done_on.is_none() && it.due_on < today,
-            version: it.version,
-        })
-        .collect();
-    let checkins = d
-        .checkins
-        .iter()
-        .map(|ch| CheckinRow {
-            met_on: ch.met_on.to_string(),
-            mode: c.t(&format!("incubation.mode.{}", ch.mode)),
-            minutes: ch.minutes,
-            mentor: ch
-                .mentor_id
-                .and_then(|m| people.get(&m).cloned())
-                .unwrap_or_else(dash),
-            item: ch
-                .plan_item_id
-                .and_then(|p| titles.get(&p).cloned())
-                .unwrap_or_default(),
-            notes: ch.notes.clone(),
-        })
-        .collect();
-    let assessments = d
-        .assessments
-        .iter()
-        .map(|a| {
-            let scores: BTreeMap<String, i32> = serde_json::from_str(&a.scores).unwrap_or_default();
-            AssessmentRow {
-                kind: c.t(&format!("incubation.assessment.{}", a.kind)),
-                assessed_on: a.assessed_on.to_string(),
-                scores: domain::DIMENSIONS
-                    .iter()
-                    .map(|(k, max)| {
-                        format!(
-                            "{} {}/{max}",
-                            c.t(&format!("incubation.dimension.{k}")),
-                            scores.get(*k).copied().unwrap_or(0)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("，"),
-                total: a.total,
-                passed: a.passed,
-                notes: a.notes.clone(),
+    facts
+}
+
+fn item_row(it: &plan_item::Model, today: chrono::NaiveDate) -> ItemRow {
+    ItemRow {
+        id: it.id,
+        title: it.title.clone(),
+        due_on: it.due_on.to_string(),
+        done: it.done_on.map(|d| {
+            if it.done_note.is_empty() {
+                d.to_string()
+            } else {
+                format!("{d} {}", it.done_note)
             }
-        })
-        .collect();
-    let alumni = d
-        .alumni
-        .iter()
-        .map(|a| {
-            (
-                a.served_on.to_string(),
-                c.t(&format!("incubation.alumni.{}", a.kind)),
-                a.note.clone(),
-            )
-        })
-        .collect();
-    let candidates = if access.manage && s.state == StayState::IN_INCUBATION {
-        stays::candidates(state, &s)
-            .await?
-            .into_iter()
-            .map(|u| {
-                (
-                    u.username.clone(),
-                    format!("{} ({})", u.display_name, u.username),
+        }),
+        overdue: it.done_on.is_none() && it.due_on < today,
+        version: it.version,
+    }
+}
+
+fn checkin_row(
+    c: &PageCtx,
+    ch: &crate::store::entity::checkin::Model,
+    people: &HashMap<uuid::Uuid, String>,
+    titles: &HashMap<uuid::Uuid, String>,
+) -> CheckinRow {
+    CheckinRow {
+        met_on: ch.met_on.to_string(),
+        mode: c.t(&format!("incubation.mode.{}", ch.mode)),
+        minutes: ch.minutes,
+        mentor: ch
+            .mentor_id
+            .and_then(|m| people.get(&m).cloned())
+            .unwrap_or_else(dash),
+        item: ch
+            .plan_item_id
+            .and_then(|p| titles.get(&p).cloned())
+            .unwrap_or_default(),
+        notes: ch.notes.clone(),
+    }
+}
+
+/// An assessment with its score on each dimension out of that dimension's maximum.
+fn assessment_row(c: &PageCtx, a: &crate::store::entity::assessment::Model) -> AssessmentRow {
+    let scores: BTreeMap<String, i32> = serde_json::from_str(&a.scores).unwrap_or_default();
+    AssessmentRow {
+        kind: c.t(&format!("incubation.assessment.{}", a.kind)),
+        assessed_on: a.assessed_on.to_string(),
+        scores: domain::DIMENSIONS
+            .iter()
+            .map(|(k, max)| {
+                format!(
+                    "{} {}/{max}",
+                    c.t(&format!("incubation.dimension.{k}")),
+                    scores.get(*k).copied().unwrap_or(0)
                 )
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let page = StayPage {
-        state_label: c.t(&format!("incubation.stay_state.{}", s.state)),
-        org,
-        facts,
-        items,
-        checkins,
-        assessments,
-        alumni,
-        manage: access.manage,
-        mentor: access.manage || access.mentor,
-        ongoing: s.state == StayState::IN_INCUBATION,
-        graduated: s.state == StayState::GRADUATED,
-        stages: labels(&c, "incubation.stage", &domain::STAGES),
-        candidates,
-        modes: labels(&c, "incubation.mode", &domain::CHECKIN_MODES),
-        kinds: labels(&c, "incubation.assessment", &domain::ASSESSMENT_KINDS),
-        dimensions: domain::DIMENSIONS
-            .iter()
-            .map(|(k, m)| (*k, c.t(&format!("incubation.dimension.{k}")), *m))
-            .collect(),
-        alumni_kinds: labels(&c, "incubation.alumni", &domain::ALUMNI_KINDS),
-        today: today.to_string(),
-        c,
-        error,
-        s,
-    };
-    Ok(render_status(status_of(&page.error), &page))
+            .collect::<Vec<_>>()
+            .join("，"),
+        total: a.total,
+        passed: a.passed,
+        notes: a.notes.clone(),
+    }
 }
 
 /// The assessment form's fields besides the scores.

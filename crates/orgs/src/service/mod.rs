@@ -1,6 +1,7 @@
 //! Use cases of the registry: one transaction each, authorize → validate → change → audit.
 
 pub mod changes;
+pub mod desk;
 pub mod documents;
 pub mod network;
 pub mod standing_svc;

@@ -9,7 +9,7 @@ use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppError, AppState, CurrentActor};
 
-use crate::web::api_standing::standing_view;
+use crate::web::api_standing::{EntryView, GradeView, ReportView, standing_view};
 use crate::store::entity::org;
 use crate::domain::standing;
 use crate::service::standing_svc::{self as svc, EntryAction, EventInput, GradeInput};
@@ -81,116 +81,13 @@ pub async fn standing_part(
     let can_grade = may(ORG_GRADE);
     let can_edit = may(ORG_EDIT);
     let today = gongzhi_platform::clock::today();
-    let kinds = |list: &[String]| {
-        list.iter()
-            .map(|k| c.t(&format!("standing.kind.{k}")))
-            .collect::<Vec<_>>()
-            .join("、")
-    };
     let entries = v
         .entries
         .iter()
-        .map(|e| {
-            let mut actions = Vec::new();
-            let open = e.removed_on.is_none();
-            if open && e.list == "abnormal" && can_standing && e.rectification != "verified" {
-                actions.push((
-                    "verify_rectification",
-                    c.t("standing.verify_rectification"),
-                    false,
-                ));
-            }
-            let removable = e.removable_from.is_some_and(|d| d <= today);
-            if open && e.list == "serious" && removable {
-                if e.removal_requested_on.is_none() && (can_edit || can_standing) {
-                    actions.push(("request_removal", c.t("standing.request_removal"), false));
-                }
-                if can_standing {
-                    actions.push(("remove", c.t("standing.remove"), false));
-                    if e.removal_requested_on.is_some() {
-                        actions.push(("decline_removal", c.t("standing.decline_removal"), true));
-                    }
-                }
-            }
-            let mut status = vec![c.t(&format!("standing.rectification.{}", e.rectification))];
-            if let Some(d) = e.removed_on {
-                status = vec![format!(
-                    "{} {d}",
-                    c.t(&format!(
-                        "standing.removal_reason.{}",
-                        e.removal_reason.as_deref().unwrap_or("auto")
-                    ))
-                )];
-            } else {
-                if let Some(d) = e.removal_due {
-                    status.push(format!("{} {d}", c.t("standing.removal_due")));
-                }
-                if let Some(d) = e.escalation_due {
-                    status.push(format!("{} {d}", c.t("standing.escalation_due")));
-                }
-                if let Some(d) = e.removable_from {
-                    status.push(format!("{} {d}", c.t("standing.removable_from")));
-                }
-                if let Some(d) = e.removal_requested_on {
-                    status.push(format!("{} {d}", c.t("standing.removal_requested")));
-                }
-            }
-            EntryRow {
-                id: e.id,
-                list: c.t(&format!("standing.list.{}", e.list)),
-                triggers: kinds(&e.triggers),
-                entered_on: e.entered_on.to_string(),
-                status: status.join("；"),
-                version: e.version,
-                actions,
-            }
-        })
+        .map(|e| entry_row(c, e, today, can_standing, can_edit))
         .collect();
-    let grades = v
-        .grades
-        .iter()
-        .map(|g| GradeRow {
-            id: g.id,
-            label: g.label.clone(),
-            awarded_on: g.awarded_on.to_string(),
-            expires_on: g.expires_on.to_string(),
-            status: if g.in_force {
-                c.t("standing.in_force")
-            } else if g.status == GradeStatus::REVOKED {
-                c.t("standing.revoked")
-            } else {
-                c.t("standing.expired")
-            },
-            in_force: g.in_force,
-            version: g.version,
-            lower: (0..g.grade)
-                .rev()
-                .map(|n| {
-                    (
-                        n,
-                        if n == 0 {
-                            c.t("standing.revoke")
-                        } else {
-                            standing::grade_label(n)
-                        },
-                    )
-                })
-                .collect(),
-        })
-        .collect();
-    let reports: Vec<ReportRow> = v
-        .reports
-        .iter()
-        .map(|r| ReportRow {
-            id: r.id,
-            year: r.year,
-            submitted_on: r.submitted_on.to_string(),
-            late: r.late,
-            inspection: c.t(&format!("standing.inspection.{}", r.inspection)),
-            pending: r.inspection == "pending",
-            version: r.version,
-        })
-        .collect();
+    let grades = v.grades.iter().map(|g| grade_row(c, g)).collect();
+    let reports: Vec<ReportRow> = v.reports.iter().map(|r| report_row(c, r)).collect();
     use chrono::Datelike;
     let first = o
         .registered_on
@@ -256,6 +153,121 @@ pub async fn standing_part(
             .collect(),
         report_years,
     })
+}
+
+/// The names of an entry's triggers, joined.
+fn kinds(c: &PageCtx, list: &[String]) -> String {
+    list.iter()
+        .map(|k| c.t(&format!("standing.kind.{k}")))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A stay on the abnormal or serious list: its clocks, and the steps the viewer may take now.
+fn entry_row(
+    c: &PageCtx,
+    e: &EntryView,
+    today: chrono::NaiveDate,
+    can_standing: bool,
+    can_edit: bool,
+) -> EntryRow {
+    let mut actions = Vec::new();
+    let open = e.removed_on.is_none();
+    if open && e.list == "abnormal" && can_standing && e.rectification != "verified" {
+        actions.push((
+            "verify_rectification",
+            c.t("standing.verify_rectification"),
+            false,
+        ));
+    }
+    let removable = e.removable_from.is_some_and(|d| d <= today);
+    if open && e.list == "serious" && removable {
+        if e.removal_requested_on.is_none() && (can_edit || can_standing) {
+            actions.push(("request_removal", c.t("standing.request_removal"), false));
+        }
+        if can_standing {
+            actions.push(("remove", c.t("standing.remove"), false));
+            if e.removal_requested_on.is_some() {
+                actions.push(("decline_removal", c.t("standing.decline_removal"), true));
+            }
+        }
+    }
+    let status = match e.removed_on {
+        Some(d) => vec![format!(
+            "{} {d}",
+            c.t(&format!(
+                "standing.removal_reason.{}",
+                e.removal_reason.as_deref().unwrap_or("auto")
+            ))
+        )],
+        None => {
+            let mut status = vec![c.t(&format!("standing.rectification.{}", e.rectification))];
+            for (date, key) in [
+                (e.removal_due, "standing.removal_due"),
+                (e.escalation_due, "standing.escalation_due"),
+                (e.removable_from, "standing.removable_from"),
+                (e.removal_requested_on, "standing.removal_requested"),
+            ] {
+                if let Some(d) = date {
+                    status.push(format!("{} {d}", c.t(key)));
+                }
+            }
+            status
+        }
+    };
+    EntryRow {
+        id: e.id,
+        list: c.t(&format!("standing.list.{}", e.list)),
+        triggers: kinds(c, &e.triggers),
+        entered_on: e.entered_on.to_string(),
+        status: status.join("；"),
+        version: e.version,
+        actions,
+    }
+}
+
+/// A grade, whether it is in force, and the grades it may be lowered to.
+fn grade_row(c: &PageCtx, g: &GradeView) -> GradeRow {
+    GradeRow {
+        id: g.id,
+        label: g.label.clone(),
+        awarded_on: g.awarded_on.to_string(),
+        expires_on: g.expires_on.to_string(),
+        status: if g.in_force {
+            c.t("standing.in_force")
+        } else if g.status == GradeStatus::REVOKED {
+            c.t("standing.revoked")
+        } else {
+            c.t("standing.expired")
+        },
+        in_force: g.in_force,
+        version: g.version,
+        lower: (0..g.grade)
+            .rev()
+            .map(|n| {
+                (
+                    n,
+                    if n == 0 {
+                        c.t("standing.revoke")
+                    } else {
+                        standing::grade_label(n)
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+fn report_row(c: &PageCtx, r: &ReportView) -> ReportRow {
+    ReportRow {
+        id: r.id,
+        year: r.year,
+        submitted_on: r.submitted_on.to_string(),
+        late: r.late,
+        inspection: c.t(&format!("standing.inspection.{}", r.inspection)),
+        pending: r.inspection == "pending",
+        version: r.version,
+    }
 }
 
 /// The documents list: (id, kind label, title, size).

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod desk;
 pub mod territories;
 pub mod tokens;
 pub mod users;
@@ -69,8 +70,9 @@ impl Modify for Security {
         users::list, users::get_one, users::create, users::grant, users::revoke,
         users::set_status, users::reset_password,
         audit::list, audit::export_csv, audit::checkpoints,
+        desk::desk, desk::figures,
     ),
-    components(schemas(Problem, ProblemField))
+    components(schemas(Problem, ProblemField, crate::module::FigureUnit))
 )]
 struct CoreApi;
 
@@ -100,6 +102,7 @@ impl Module for CoreModule {
             .merge(territories::routes())
             .merge(users::routes())
             .merge(audit::routes())
+            .merge(desk::routes())
             .merge(crate::ui::routes())
             .merge(crate::ui::shell_routes())
     }

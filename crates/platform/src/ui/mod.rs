@@ -3,6 +3,7 @@
 //! Every visible string comes from the message catalog.
 
 pub mod assets;
+mod home;
 mod pages;
 
 use std::collections::HashMap;

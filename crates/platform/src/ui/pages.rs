@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use gongzhi_kernel::ValidationErrors;
 use gongzhi_kernel::authz::{ResourceScope, Role, RolePlacement, TerritoryLevel};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{
     FormState, PageCtx, PageError, crumbs_for, first_submission, form_errors, is_htmx, once,
@@ -36,13 +35,12 @@ type PageResult = Result<Response, PageError>;
 use super::Fields;
 
 pub fn routes() -> Routes {
-    Routes::new()
+    super::home::routes()
         .get("/login", Access::Public, login_form)
         .post("/login", Access::Public, login_submit)
         .post("/logout", Access::SignedIn, logout)
         .get("/lang/{lang}", Access::Public, switch_lang)
         .post("/scope", Access::SignedIn, switch_scope)
-        .get("/", Access::SignedIn, dashboard)
         .get("/account/password", Access::SignedIn, password_form)
         .post("/account/password", Access::SignedIn, password_submit)
         .get("/territory", Access::Permission(TERRITORY_READ), territory_home)
@@ -219,236 +217,6 @@ async fn switch_scope(me: CurrentActor, jar: CookieJar, Form(fields): Form<Field
         .build();
     let next = ui::safe_next(fields.get("next").map(String::as_str));
     Ok((jar.add(cookie), see_other(&next)).into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dashboard
-
-pub struct NodeSummary {
-    pub code: String,
-    pub name: String,
-    pub level_key: String,
-}
-
-pub struct ChildRow {
-    pub code: String,
-    pub name: String,
-    pub accounts: i64,
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct Dashboard {
-    c: PageCtx,
-    node: Option<NodeSummary>,
-    stats: Vec<(&'static str, i64)>,
-    role_counts: Vec<(String, i64)>,
-    chart_json: String,
-    children: Vec<ChildRow>,
-    hubs: Vec<(String, String)>,
-    can_audit: bool,
-    recent: Vec<(String, String, String, String)>,
-    my_roles: Vec<String>,
-}
-
-fn subtree(col: impl sea_orm::sea_query::IntoColumnRef + Clone, path: &str) -> sea_orm::Condition {
-    scope_condition(&gongzhi_kernel::authz::ScopeFilter::subtree(path), col)
-}
-
-fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    // Display in Asia/Shanghai (UTC+8, no daylight saving).
-    (t + chrono::Duration::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-async fn dashboard(State(state): State<AppState>, mut c: PageCtx, me: CurrentActor) -> PageResult {
-    let db = &state.db.read;
-    let mut my_roles = Vec::new();
-    let nodes: HashMap<String, String> = territory::Entity::find()
-        .filter(
-            territory::Column::Code.is_in(me.actor.grants.iter().filter_map(|g| match &g.scope {
-                gongzhi_kernel::authz::Scope::Territory { code, .. } => Some(code.clone()),
-                _ => None,
-            })),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.code, n.name))
-        .collect();
-    for g in &me.actor.grants {
-        if let gongzhi_kernel::authz::Scope::Territory { code, .. } = &g.scope {
-            my_roles.push(format!(
-                "{} · {}",
-                role_label(&c, g.role.as_str()),
-                nodes.get(code).cloned().unwrap_or_default()
-            ));
-        }
-    }
-    let node = match &c.scope_code {
-        Some(code) => territory_svc::get(db, code).await?,
-        None => None,
-    };
-    let Some(node) = node else {
-        return Ok(render(&Dashboard {
-            c,
-            node: None,
-            stats: vec![],
-            role_counts: vec![],
-            chart_json: "{}".into(),
-            children: vec![],
-            hubs: vec![],
-            can_audit: false,
-            recent: vec![],
-            my_roles,
-        }));
-    };
-    let res = ResourceScope::territory(node.path.clone());
-    let can_read = state
-        .policy
-        .authorize(&me.actor, TERRITORY_READ, &res)
-        .is_ok();
-    let hubs: Vec<(String, String)> = hub::Entity::find()
-        .filter(hub::Column::TerritoryCode.eq(node.code.clone()))
-        .order_by_asc(hub::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|h| (h.name, c.t(&format!("hub.kind.{}", h.kind))))
-        .collect();
-    let (mut stats, mut role_counts, mut children) = (Vec::new(), Vec::new(), Vec::new());
-    if can_read {
-        let nodes_below = territory::Entity::find()
-            .filter(subtree(
-                (territory::Entity, territory::Column::Path),
-                &node.path,
-            ))
-            .count(db)
-            .await?
-            - 1;
-        let hubs_below = hub::Entity::find()
-            .filter(subtree((hub::Entity, hub::Column::Path), &node.path))
-            .count(db)
-            .await?;
-        let accounts: i64 = role_assignment::Entity::find()
-            .select_only()
-            .column_as(
-                Expr::col(role_assignment::Column::UserId).count_distinct(),
-                "n",
-            )
-            .filter(subtree(
-                (role_assignment::Entity, role_assignment::Column::ScopePath),
-                &node.path,
-            ))
-            .filter(role_assignment::Column::RevokedAt.is_null())
-            .into_tuple::<i64>()
-            .one(db)
-            .await?
-            .unwrap_or(0);
-        let counts: Vec<(String, i64)> = role_assignment::Entity::find()
-            .select_only()
-            .column(role_assignment::Column::Role)
-            .column_as(role_assignment::Column::Id.count(), "n")
-            .filter(subtree(
-                (role_assignment::Entity, role_assignment::Column::ScopePath),
-                &node.path,
-            ))
-            .filter(role_assignment::Column::RevokedAt.is_null())
-            .group_by(role_assignment::Column::Role)
-            .into_tuple()
-            .all(db)
-            .await?;
-        role_counts = counts
-            .into_iter()
-            .map(|(r, n)| (role_label(&c, &r), n))
-            .collect();
-        let kids = territory::Entity::find()
-            .filter(territory::Column::ParentCode.eq(node.code.clone()))
-            .order_by_asc(territory::Column::Path)
-            .all(db)
-            .await?;
-        // Accounts per child in one grouped query: every child's path has the same length.
-        let per_child: HashMap<String, i64> = match kids.first() {
-            Some(k) => {
-                // An integer we computed, inlined: `$1` twice is one named slot on SQLite.
-                let prefix = format!("substr(scope_path, 1, {})", k.path.len());
-                role_assignment::Entity::find()
-                    .select_only()
-                    .column_as(Expr::cust(prefix.clone()), "p")
-                    .column_as(
-                        Expr::col(role_assignment::Column::UserId).count_distinct(),
-                        "n",
-                    )
-                    .filter(subtree(
-                        (role_assignment::Entity, role_assignment::Column::ScopePath),
-                        &node.path,
-                    ))
-                    .filter(role_assignment::Column::ScopePath.ne(node.path.clone()))
-                    .filter(role_assignment::Column::RevokedAt.is_null())
-                    .group_by(Expr::cust(prefix.clone()))
-                    .into_tuple::<(String, i64)>()
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .collect()
-            }
-            None => HashMap::new(),
-        };
-        children = kids
-            .into_iter()
-            .map(|k| ChildRow {
-                accounts: per_child.get(&k.path).copied().unwrap_or(0),
-                code: k.code,
-                name: k.name,
-            })
-            .collect();
-        stats = vec![
-            ("dashboard.children_count", children.len() as i64),
-            ("dashboard.nodes_below", nodes_below as i64),
-            ("dashboard.hubs", hubs_below as i64),
-            ("dashboard.accounts", accounts),
-        ];
-    }
-    let chart_json = serde_json::json!({
-        "name": c.t("dashboard.accounts"),
-        "labels": role_counts.iter().map(|(l, _)| l).collect::<Vec<_>>(),
-        "values": role_counts.iter().map(|(_, n)| n).collect::<Vec<_>>(),
-    })
-    .to_string()
-    .replace('<', "\\u003c");
-    let can_audit = state.policy.authorize(&me.actor, AUDIT_READ, &res).is_ok();
-    let mut recent = Vec::new();
-    if can_audit {
-        let q = AuditFilter {
-            scope: Some(node.code.clone()),
-            ..Default::default()
-        };
-        let eight = PageParams {
-            limit: Some(8),
-            cursor: None,
-        };
-        for r in audit_query(&state, &me.actor, &q, &eight).await?.items {
-            recent.push((local_time(r.at), r.actor, r.action, r.entity_id));
-        }
-    }
-    c.crumbs = crumbs_for(&state, &node.path).await?;
-    Ok(render(&Dashboard {
-        node: Some(NodeSummary {
-            code: node.code,
-            name: node.name,
-            level_key: format!("level.{}", node.level),
-        }),
-        c,
-        stats,
-        role_counts,
-        chart_json,
-        children,
-        hubs,
-        can_audit,
-        recent,
-        my_roles,
-    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -827,7 +595,7 @@ async fn rename(
     Path(code): Path<String>,
     Form(fields): Form<Fields>,
 ) -> PageResult {
-    let version: i32 = v(&fields, "version").parse().unwrap_or(0);
+    let version = super::form_version(&fields);
     let patch = territory_svc::NodePatch {
         name: Some(v(&fields, "name")),
         status: None,
@@ -1365,7 +1133,7 @@ async fn tokens_view(
                 id: t.id,
                 name: t.name,
                 prefix: t.prefix,
-                created: local_time(t.created_at),
+                created: super::home::local_time(t.created_at),
                 state: c.t(key),
                 active: key == "tokens.active",
             }
@@ -1547,7 +1315,7 @@ async fn audit_page(
                 .into_iter()
                 .map(|r| {
                     (
-                        local_time(r.at),
+                        super::home::local_time(r.at),
                         r.actor,
                         r.action,
                         r.entity_id,
@@ -1652,7 +1420,7 @@ async fn notifications_page(
         .await?
         .into_iter()
         .map(|n| NoticeRow {
-            at: local_time(n.created_at),
+            at: super::home::local_time(n.created_at),
             text: crate::notify::render(c.locale, &n),
             link: n.link.clone(),
             unread: n.read_at.is_none(),

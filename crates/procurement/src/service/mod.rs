@@ -5,6 +5,7 @@ pub mod award;
 pub mod bids;
 pub mod budget;
 pub mod contracts;
+pub mod desk;
 pub mod needs;
 pub mod notices;
 pub mod ocds;

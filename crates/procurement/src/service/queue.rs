@@ -204,118 +204,8 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         });
     }
     if !manage.paths.is_empty() {
-        let in_scope =
-            || project::Entity::find().filter(scope_condition(&manage, project::Column::Path));
         let approve = narrow(state.policy.scope_filter(actor, PURCHASE_APPROVE), &path);
-        if !approve.paths.is_empty() {
-            let q = project::Entity::find()
-                .filter(scope_condition(&approve, project::Column::Path))
-                .filter(project::Column::State.eq(ProjectState::SUBMITTED))
-                .order_by_asc(project::Column::Id);
-            sections.push(projects_section(state, "to_approve", q, |_| None).await?);
-        }
-        let q = in_scope()
-            .filter(project::Column::State.eq(ProjectState::APPROVED))
-            .order_by_asc(project::Column::Id);
-        sections.push(projects_section(state, "to_publish", q, |_| None).await?);
-        let q = in_scope()
-            .filter(project::Column::State.eq(ProjectState::TENDERING))
-            .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
-            .order_by_asc(project::Column::SubmitUntil);
-        sections.push(projects_section(state, "to_open", q, |_| None).await?);
-        let q = in_scope()
-            .filter(project::Column::State.eq(ProjectState::EVALUATING))
-            .order_by_asc(project::Column::SubmitUntil);
-        sections.push(projects_section(state, "evaluating", q, |_| None).await?);
-        let q = in_scope()
-            .filter(project::Column::State.eq(ProjectState::AWARDED))
-            .order_by_asc(project::Column::SignBy);
-        sections.push(projects_section(state, "to_sign", q, |p| p.sign_by).await?);
-
-        let q = challenge::Entity::find()
-            .filter(challenge::Column::ProjectId.in_subquery(projects_in(&manage)))
-            .filter(challenge::Column::State.eq(ChallengeState::OPEN))
-            .order_by_asc(challenge::Column::AnswerDue);
-        let count = q.clone().count(&state.db.read).await?;
-        let rows = q.limit(SHOWN).all(&state.db.read).await?;
-        let numbers = project_numbers(&state.db.read, rows.iter().map(|c| c.project_id)).await?;
-        sections.push(Section {
-            key: "challenges",
-            count,
-            items: rows
-                .into_iter()
-                .map(|c| Item {
-                    link: format!("/purchase/projects/{}#challenges", c.project_id),
-                    kind: "challenge",
-                    id: c.id,
-                    title: c.grounds.chars().take(60).collect(),
-                    number: numbers.get(&c.project_id).cloned().unwrap_or_default(),
-                    state: c.state,
-                    due: Some(c.answer_due),
-                    amount_fen: None,
-                })
-                .collect(),
-        });
-        let contracts_in = Query::select()
-            .column(contract::Column::Id)
-            .from(contract::Entity)
-            .cond_where(scope_condition(
-                &manage,
-                (contract::Entity, contract::Column::Path),
-            ))
-            .and_where(Expr::col((contract::Entity, contract::Column::State)).eq(ContractState::IN_FORCE))
-            .to_owned();
-        for (key, cond) in [
-            (
-                "milestones_to_review",
-                Condition::all().add(milestone::Column::State.eq(MilestoneState::SUBMITTED)),
-            ),
-            (
-                "payments_due",
-                Condition::all()
-                    .add(milestone::Column::State.eq(MilestoneState::ACCEPTED))
-                    .add(
-                        Expr::col(milestone::Column::PaidFen)
-                            .lt(Expr::col(milestone::Column::ShareFen)),
-                    ),
-            ),
-        ] {
-            let q = milestone::Entity::find()
-                .filter(milestone::Column::ContractId.in_subquery(contracts_in.clone()))
-                .filter(cond)
-                .order_by_asc(milestone::Column::DueOn);
-            let count = q.clone().count(&state.db.read).await?;
-            let rows = q.limit(SHOWN).all(&state.db.read).await?;
-            let numbers =
-                contract_numbers(&state.db.read, rows.iter().map(|m| m.contract_id)).await?;
-            sections.push(Section {
-                key,
-                count,
-                items: rows
-                    .into_iter()
-                    .map(|m| Item {
-                        link: format!("/purchase/contracts/{}", m.contract_id),
-                        kind: "milestone",
-                        id: m.id,
-                        title: m.title,
-                        number: numbers.get(&m.contract_id).cloned().unwrap_or_default(),
-                        state: m.state,
-                        due: Some(m.due_on),
-                        amount_fen: Some(m.share_fen - m.paid_fen),
-                    })
-                    .collect(),
-            });
-        }
-        for (key, st) in [
-            ("in_delivery", ContractState::IN_FORCE),
-            ("to_evaluate", ContractState::ACCEPTED),
-        ] {
-            let q = contract::Entity::find()
-                .filter(scope_condition(&manage, contract::Column::Path))
-                .filter(contract::Column::State.eq(st))
-                .order_by_asc(contract::Column::EndsOn);
-            sections.push(contracts_section(state, key, q).await?);
-        }
+        sections.extend(street_sections(state, &manage, &approve).await?);
     }
     let orgs = state.policy.scope_filter(actor, PURCHASE_BID).orgs;
     for o in orgs {
@@ -327,41 +217,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         .paths
         .is_empty()
     {
-        let seats = reviewer::Entity::find()
-            .filter(reviewer::Column::UserId.eq(actor.user_id.0))
-            .filter(reviewer::Column::State.is_in([SeatState::DRAWN, SeatState::SEATED]))
-            .order_by_desc(reviewer::Column::CreatedAt)
-            .all(&state.db.read)
-            .await?;
-        let ids: Vec<uuid::Uuid> = seats.iter().map(|s| s.project_id).collect();
-        let open: HashMap<uuid::Uuid, project::Model> = project::Entity::find()
-            .filter(project::Column::Id.is_in(ids))
-            .filter(project::Column::State.eq(ProjectState::EVALUATING))
-            .all(&state.db.read)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        let items: Vec<Item> = seats
-            .into_iter()
-            .filter_map(|s| {
-                open.get(&s.project_id).map(|p| Item {
-                    link: format!("/purchase/reviews/{}", s.id),
-                    kind: "seat",
-                    id: s.id,
-                    title: p.title.clone(),
-                    number: p.number.clone(),
-                    state: s.state,
-                    due: None,
-                    amount_fen: None,
-                })
-            })
-            .collect();
-        sections.push(Section {
-            key: "my_reviews",
-            count: items.len() as u64,
-            items,
-        });
+        sections.push(review_section(state, actor).await?);
     }
     if !state
         .policy
@@ -386,6 +242,167 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         Some(totals(state, &read).await?)
     };
     Ok(Queue { sections, totals })
+}
+
+/// A street's (or the district's) work: projects to approve, publish, open, watch and sign;
+/// challenges to answer; milestones to review and pay; contracts in delivery and to evaluate.
+async fn street_sections(
+    state: &AppState,
+    manage: &ScopeFilter,
+    approve: &ScopeFilter,
+) -> AppResult<Vec<Section>> {
+    let mut out = Vec::new();
+    let in_scope =
+        || project::Entity::find().filter(scope_condition(manage, project::Column::Path));
+    if !approve.paths.is_empty() {
+        let q = project::Entity::find()
+            .filter(scope_condition(approve, project::Column::Path))
+            .filter(project::Column::State.eq(ProjectState::SUBMITTED))
+            .order_by_asc(project::Column::Id);
+        out.push(projects_section(state, "to_approve", q, |_| None).await?);
+    }
+    let q = in_scope()
+        .filter(project::Column::State.eq(ProjectState::APPROVED))
+        .order_by_asc(project::Column::Id);
+    out.push(projects_section(state, "to_publish", q, |_| None).await?);
+    let q = in_scope()
+        .filter(project::Column::State.eq(ProjectState::TENDERING))
+        .filter(project::Column::SubmitUntil.lte(gongzhi_platform::clock::now()))
+        .order_by_asc(project::Column::SubmitUntil);
+    out.push(projects_section(state, "to_open", q, |_| None).await?);
+    let q = in_scope()
+        .filter(project::Column::State.eq(ProjectState::EVALUATING))
+        .order_by_asc(project::Column::SubmitUntil);
+    out.push(projects_section(state, "evaluating", q, |_| None).await?);
+    let q = in_scope()
+        .filter(project::Column::State.eq(ProjectState::AWARDED))
+        .order_by_asc(project::Column::SignBy);
+    out.push(projects_section(state, "to_sign", q, |p| p.sign_by).await?);
+
+    let q = challenge::Entity::find()
+        .filter(challenge::Column::ProjectId.in_subquery(projects_in(manage)))
+        .filter(challenge::Column::State.eq(ChallengeState::OPEN))
+        .order_by_asc(challenge::Column::AnswerDue);
+    let count = q.clone().count(&state.db.read).await?;
+    let rows = q.limit(SHOWN).all(&state.db.read).await?;
+    let numbers = project_numbers(&state.db.read, rows.iter().map(|c| c.project_id)).await?;
+    out.push(Section {
+        key: "challenges",
+        count,
+        items: rows
+            .into_iter()
+            .map(|c| Item {
+                link: format!("/purchase/projects/{}#challenges", c.project_id),
+                kind: "challenge",
+                id: c.id,
+                title: c.grounds.chars().take(60).collect(),
+                number: numbers.get(&c.project_id).cloned().unwrap_or_default(),
+                state: c.state,
+                due: Some(c.answer_due),
+                amount_fen: None,
+            })
+            .collect(),
+    });
+    let contracts_in = Query::select()
+        .column(contract::Column::Id)
+        .from(contract::Entity)
+        .cond_where(scope_condition(
+            manage,
+            (contract::Entity, contract::Column::Path),
+        ))
+        .and_where(Expr::col((contract::Entity, contract::Column::State)).eq(ContractState::IN_FORCE))
+        .to_owned();
+    for (key, cond) in [
+        (
+            "milestones_to_review",
+            Condition::all().add(milestone::Column::State.eq(MilestoneState::SUBMITTED)),
+        ),
+        (
+            "payments_due",
+            Condition::all()
+                .add(milestone::Column::State.eq(MilestoneState::ACCEPTED))
+                .add(
+                    Expr::col(milestone::Column::PaidFen)
+                        .lt(Expr::col(milestone::Column::ShareFen)),
+                ),
+        ),
+    ] {
+        let q = milestone::Entity::find()
+            .filter(milestone::Column::ContractId.in_subquery(contracts_in.clone()))
+            .filter(cond)
+            .order_by_asc(milestone::Column::DueOn);
+        let count = q.clone().count(&state.db.read).await?;
+        let rows = q.limit(SHOWN).all(&state.db.read).await?;
+        let numbers =
+            contract_numbers(&state.db.read, rows.iter().map(|m| m.contract_id)).await?;
+        out.push(Section {
+            key,
+            count,
+            items: rows
+                .into_iter()
+                .map(|m| Item {
+                    link: format!("/purchase/contracts/{}", m.contract_id),
+                    kind: "milestone",
+                    id: m.id,
+                    title: m.title,
+                    number: numbers.get(&m.contract_id).cloned().unwrap_or_default(),
+                    state: m.state,
+                    due: Some(m.due_on),
+                    amount_fen: Some(m.share_fen - m.paid_fen),
+                })
+                .collect(),
+        });
+    }
+    for (key, st) in [
+        ("in_delivery", ContractState::IN_FORCE),
+        ("to_evaluate", ContractState::ACCEPTED),
+    ] {
+        let q = contract::Entity::find()
+            .filter(scope_condition(manage, contract::Column::Path))
+            .filter(contract::Column::State.eq(st))
+            .order_by_asc(contract::Column::EndsOn);
+        out.push(contracts_section(state, key, q).await?);
+    }
+    Ok(out)
+}
+
+/// The reviewer's seats on panels still evaluating.
+async fn review_section(state: &AppState, actor: &Actor) -> AppResult<Section> {
+    let seats = reviewer::Entity::find()
+        .filter(reviewer::Column::UserId.eq(actor.user_id.0))
+        .filter(reviewer::Column::State.is_in([SeatState::DRAWN, SeatState::SEATED]))
+        .order_by_desc(reviewer::Column::CreatedAt)
+        .all(&state.db.read)
+        .await?;
+    let ids: Vec<uuid::Uuid> = seats.iter().map(|s| s.project_id).collect();
+    let open: HashMap<uuid::Uuid, project::Model> = project::Entity::find()
+        .filter(project::Column::Id.is_in(ids))
+        .filter(project::Column::State.eq(ProjectState::EVALUATING))
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let items: Vec<Item> = seats
+        .into_iter()
+        .filter_map(|s| {
+            open.get(&s.project_id).map(|p| Item {
+                link: format!("/purchase/reviews/{}", s.id),
+                kind: "seat",
+                id: s.id,
+                title: p.title.clone(),
+                number: p.number.clone(),
+                state: s.state,
+                due: None,
+                amount_fen: None,
+            })
+        })
+        .collect();
+    Ok(Section {
+        key: "my_reviews",
+        count: items.len() as u64,
+        items,
+    })
 }
 
 async fn contracts_section(

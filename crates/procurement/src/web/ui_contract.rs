@@ -3,6 +3,8 @@
 //! with attachments; the street or the assigned evaluator evaluates performance against the
 //! targets, with the residents' survey.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Multipart, State};
 use gongzhi_platform::audit::AuditActor;
@@ -13,7 +15,8 @@ use gongzhi_platform::ui::{
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Path;
-use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Probe, Routes};
+use gongzhi_kernel::authz::Role;
+use gongzhi_platform::web::{Access, AppError, AppResult, AppState, CurrentActor, Probe, Routes};
 
 use crate::service::contracts::{
     self, AcceptanceInput, MilestoneInput, MilestoneReview, PaymentInput, TerminationInput,
@@ -24,6 +27,7 @@ use crate::web::ui::{china_time, may, money, parse_date, parse_id, parse_money, 
 use crate::web::ui_project::{Fact, points};
 use crate::{PURCHASE_APPROVE, PURCHASE_BID, PURCHASE_MANAGE};
 use crate::domain::ContractState;
+use crate::store::entity::contract;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -132,13 +136,86 @@ async fn contract_view(
     let can_evaluate = k.state == ContractState::ACCEPTED
         && (assigned || (k.evaluator_id.is_none() && can_manage))
         && may(state, me, crate::PURCHASE_EVALUATE, &k.path);
-    let titles: std::collections::HashMap<uuid::Uuid, String> = d
+    let purchaser = crate::web::api::purchaser_name(state, &p.node_code).await?;
+    let still_open = [ContractState::IN_FORCE, ContractState::ACCEPTED].contains(&k.state.as_str());
+    let evaluators = if can_manage && still_open {
+        evaluators_for(state, &k).await?
+    } else {
+        Vec::new()
+    };
+    let titles: HashMap<uuid::Uuid, String> = d
         .milestones
         .iter()
         .map(|m| (m.id, format!("{}. {}", m.seq, m.title)))
         .collect();
-    let purchaser = crate::web::api::purchaser_name(state, &p.node_code).await?;
-    let mut facts = crate::web::ui_project::contract_facts(&c, &k, &p, &purchaser);
+    let page = ContractPage {
+        id: k.id,
+        number: k.number.clone(),
+        project_id: p.id,
+        org_id: k.org_id,
+        state: state_label(&c, &k.state),
+        state_key: k.state.clone(),
+        version: k.version,
+        facts: terms(&c, &k, &p, &purchaser),
+        milestones: d.milestones.iter().map(|m| milestone_row(&c, m)).collect(),
+        reports: d.reports.iter().map(|r| report_row(&titles, r)).collect(),
+        visits: d
+            .visits
+            .iter()
+            .map(|v| {
+                (
+                    v.visited_on.to_string(),
+                    c.t(&format!("procurement.verdict.{}", v.verdict)),
+                    v.findings.clone(),
+                    v.rectification.clone(),
+                )
+            })
+            .collect(),
+        payments: d
+            .payments
+            .iter()
+            .map(|x| {
+                (
+                    x.paid_on.to_string(),
+                    titles.get(&x.milestone_id).cloned().unwrap_or_default(),
+                    money(x.amount_fen),
+                )
+            })
+            .collect(),
+        variations: d.variations.iter().map(|v| variation_row(&c, v)).collect(),
+        targets: crate::service::projects::targets_of(&p)
+            .into_iter()
+            .map(|t| (t.name, t.target))
+            .collect(),
+        satisfaction: satisfaction
+            .map(points)
+            .unwrap_or_else(|| c.t("procurement.no_answers")),
+        responses,
+        evaluation: ev.map(|e| evaluation_row(&c, e)),
+        can_manage,
+        can_approve,
+        is_provider,
+        can_evaluate,
+        evaluators,
+        verdicts: ["satisfactory", "rectify", "breach"]
+            .iter()
+            .map(|v| (v.to_string(), c.t(&format!("procurement.verdict.{v}"))))
+            .collect(),
+        today: crate::service::today().to_string(),
+        error,
+        c,
+    };
+    Ok(render_status(status_of(&page.error), &page))
+}
+
+/// The contract's terms, and how it ended or was accepted.
+fn terms(
+    c: &PageCtx,
+    k: &contract::Model,
+    p: &crate::store::entity::project::Model,
+    purchaser: &str,
+) -> Vec<Fact> {
+    let mut facts = crate::web::ui_project::contract_facts(c, k, p, purchaser);
     for (key, value) in [
         ("procurement.quality", &k.quality),
         ("procurement.settlement", &k.settlement),
@@ -164,138 +241,92 @@ async fn contract_view(
             value: format!("{on} {}", k.termination_reason),
         });
     }
-    let evaluators = if can_manage && [ContractState::IN_FORCE, ContractState::ACCEPTED].contains(&k.state.as_str()) {
-        let ids: Vec<uuid::Uuid> = role_assignment::Entity::find()
-            .filter(role_assignment::Column::Role.eq("evaluator"))
-            .filter(role_assignment::Column::RevokedAt.is_null())
-            .all(&state.db.read)
-            .await?
+    facts
+}
+
+/// The evaluators whose area covers the contract (id, name, whether assigned).
+async fn evaluators_for(
+    state: &AppState,
+    k: &contract::Model,
+) -> AppResult<Vec<(uuid::Uuid, String, bool)>> {
+    let ids: Vec<uuid::Uuid> = role_assignment::Entity::find()
+        .filter(role_assignment::Column::Role.eq(Role::Evaluator.as_str()))
+        .filter(role_assignment::Column::RevokedAt.is_null())
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .filter(|r| k.path.starts_with(&r.scope_path))
+        .map(|r| r.user_id)
+        .collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(&state.db.read)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name, k.evaluator_id == Some(u.id)))
+        .collect())
+}
+
+fn milestone_row(c: &PageCtx, m: &crate::store::entity::milestone::Model) -> MilestoneRow {
+    MilestoneRow {
+        id: m.id,
+        seq: m.seq,
+        title: m.title.clone(),
+        deliverables: m.deliverables.clone(),
+        due: m.due_on.to_string(),
+        share: money(m.share_fen),
+        paid: money(m.paid_fen),
+        unpaid: format!("{:.2}", (m.share_fen - m.paid_fen) as f64 / 100.0),
+        state: state_label(c, &m.state),
+        state_key: m.state.clone(),
+        note: m.review_note.clone(),
+        version: m.version,
+    }
+}
+
+fn report_row(
+    titles: &HashMap<uuid::Uuid, String>,
+    r: &crate::store::entity::report::Model,
+) -> ReportRow {
+    ReportRow {
+        id: r.id,
+        milestone: r
+            .milestone_id
+            .and_then(|m| titles.get(&m).cloned())
+            .unwrap_or_default(),
+        body: r.body.clone(),
+        attachment: r.file_id.is_some(),
+        at: china_time(Some(r.created_at)),
+    }
+}
+
+fn variation_row(
+    c: &PageCtx,
+    v: &crate::store::entity::variation::Model,
+) -> (String, String, String, String) {
+    (
+        v.on_date.to_string(),
+        c.t(&format!("procurement.variation.{}", v.kind)),
+        if v.amount_fen == 0 {
+            String::new()
+        } else {
+            money(v.amount_fen)
+        },
+        v.reason.clone(),
+    )
+}
+
+fn evaluation_row(c: &PageCtx, e: crate::store::entity::evaluation::Model) -> EvaluationRow {
+    let results: Vec<TargetResult> = serde_json::from_str(&e.targets).unwrap_or_default();
+    EvaluationRow {
+        grade: c.t(&format!("procurement.grade.{}", e.grade)),
+        score: points(e.score as u32),
+        results: results
             .into_iter()
-            .filter(|r| k.path.starts_with(&r.scope_path))
-            .map(|r| r.user_id)
-            .collect();
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(&state.db.read)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.display_name, k.evaluator_id == Some(u.id)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let targets = crate::service::projects::targets_of(&p);
-    let page = ContractPage {
-        id: k.id,
-        number: k.number.clone(),
-        project_id: p.id,
-        org_id: k.org_id,
-        state: state_label(&c, &k.state),
-        state_key: k.state.clone(),
-        version: k.version,
-        facts,
-        milestones: d
-            .milestones
-            .iter()
-            .map(|m| MilestoneRow {
-                id: m.id,
-                seq: m.seq,
-                title: m.title.clone(),
-                deliverables: m.deliverables.clone(),
-                due: m.due_on.to_string(),
-                share: money(m.share_fen),
-                paid: money(m.paid_fen),
-                unpaid: format!("{:.2}", (m.share_fen - m.paid_fen) as f64 / 100.0),
-                state: state_label(&c, &m.state),
-                state_key: m.state.clone(),
-                note: m.review_note.clone(),
-                version: m.version,
-            })
+            .map(|r| (r.name, r.actual, r.score))
             .collect(),
-        reports: d
-            .reports
-            .iter()
-            .map(|r| ReportRow {
-                id: r.id,
-                milestone: r
-                    .milestone_id
-                    .and_then(|m| titles.get(&m).cloned())
-                    .unwrap_or_default(),
-                body: r.body.clone(),
-                attachment: r.file_id.is_some(),
-                at: china_time(Some(r.created_at)),
-            })
-            .collect(),
-        visits: d
-            .visits
-            .iter()
-            .map(|v| {
-                (
-                    v.visited_on.to_string(),
-                    c.t(&format!("procurement.verdict.{}", v.verdict)),
-                    v.findings.clone(),
-                    v.rectification.clone(),
-                )
-            })
-            .collect(),
-        payments: d
-            .payments
-            .iter()
-            .map(|x| {
-                (
-                    x.paid_on.to_string(),
-                    titles.get(&x.milestone_id).cloned().unwrap_or_default(),
-                    money(x.amount_fen),
-                )
-            })
-            .collect(),
-        variations: d
-            .variations
-            .iter()
-            .map(|v| {
-                (
-                    v.on_date.to_string(),
-                    c.t(&format!("procurement.variation.{}", v.kind)),
-                    if v.amount_fen == 0 {
-                        String::new()
-                    } else {
-                        money(v.amount_fen)
-                    },
-                    v.reason.clone(),
-                )
-            })
-            .collect(),
-        targets: targets.into_iter().map(|t| (t.name, t.target)).collect(),
-        satisfaction: satisfaction
-            .map(points)
-            .unwrap_or_else(|| c.t("procurement.no_answers")),
-        responses,
-        evaluation: ev.map(|e| {
-            let results: Vec<TargetResult> = serde_json::from_str(&e.targets).unwrap_or_default();
-            EvaluationRow {
-                grade: c.t(&format!("procurement.grade.{}", e.grade)),
-                score: points(e.score as u32),
-                results: results
-                    .into_iter()
-                    .map(|r| (r.name, r.actual, r.score))
-                    .collect(),
-                note: format!("{} · {}", e.evaluated_on, e.note),
-            }
-        }),
-        can_manage,
-        can_approve,
-        is_provider,
-        can_evaluate,
-        evaluators,
-        verdicts: ["satisfactory", "rectify", "breach"]
-            .iter()
-            .map(|v| (v.to_string(), c.t(&format!("procurement.verdict.{v}"))))
-            .collect(),
-        today: crate::service::today().to_string(),
-        error,
-        c,
-    };
-    Ok(render_status(status_of(&page.error), &page))
+        note: format!("{} · {}", e.evaluated_on, e.note),
+    }
 }
 
 async fn contract_post(

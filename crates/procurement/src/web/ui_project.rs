@@ -14,12 +14,12 @@ use gongzhi_platform::ui::{
 };
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Path;
-use gongzhi_platform::web::{Access, AppError, AppState, CurrentActor, Routes};
+use gongzhi_platform::web::{Access, AppError, AppResult, AppState, CurrentActor, Routes};
 
 use crate::service::award::{self, ChallengeStep};
 use crate::service::contracts::{self, ContractInput, MilestoneInput};
 use crate::domain::{self, Method};
-use crate::store::entity::contract;
+use crate::store::entity::{contract, project};
 use crate::service::notices::{self, ClarificationInput, NoticeInput};
 use crate::service::panel::{self, DrawInput};
 use crate::service::projects::{self, TransitionInput};
@@ -233,6 +233,82 @@ async fn project_view(
     let line = crate::store::entity::budget_line::Entity::find_by_id(p.budget_line_id)
         .one(&state.db.read)
         .await?;
+    let published = p.notice_at.is_some();
+    let (bids_sealed, bid_count, bids) = if published {
+        bid_rows(state, me, &c, id).await?
+    } else {
+        (true, 0, Vec::new())
+    };
+    let (seats, evaluation, results) = if opened(&p) {
+        evaluation_rows(state, me, &c, &p).await?
+    } else {
+        (Vec::new(), None, Vec::new())
+    };
+    let challenges = if p.award_on.is_some() {
+        challenge_rows(state, me, &c, id).await?
+    } else {
+        Vec::new()
+    };
+    let contract = contract::Entity::find()
+        .filter(contract::Column::ProjectId.eq(p.id))
+        .one(&state.db.read)
+        .await?
+        .map(|k| (k.id, k.number));
+    let page = ProjectPage {
+        id: p.id,
+        number: p.number.clone(),
+        title: p.title.clone(),
+        state: state_label(&c, &p.state),
+        state_key: p.state.clone(),
+        version: p.version,
+        node: p.node_code.clone(),
+        facts: project_facts(&c, &v, line),
+        targets: v
+            .targets
+            .iter()
+            .map(|t| (t.name.clone(), t.target.clone()))
+            .collect(),
+        assessment: assessment_facts(&c, &v.pre_assessment),
+        scope_reasons: reasons.iter().map(field_message).collect(),
+        transitions: step_buttons(state, me, &c, &p),
+        can_edit: p.state == ProjectState::DRAFT && can_manage,
+        can_manage,
+        notice: notice_dates(&c, &p),
+        notice_text: p.notice_text.clone(),
+        publish: (p.state == ProjectState::APPROVED && can_manage)
+            .then(|| publish_defaults(state, &p, &typed)),
+        clarifications: if published {
+            clarification_rows(state, &p).await?
+        } else {
+            Vec::new()
+        },
+        bids_sealed,
+        bid_count,
+        bids,
+        seats,
+        panel_size: p.panel_size,
+        evaluation,
+        results,
+        award: award_facts(&c, &p),
+        challenges,
+        contract,
+        ocid: crate::service::ocds::ocid(&p),
+        predecessor: p.predecessor_id,
+        error,
+        c,
+    };
+    Ok(render_status(
+        gongzhi_platform::ui::status_of(&page.error),
+        &page,
+    ))
+}
+
+/// What is bought, how much, from which budget line and how.
+fn project_facts(
+    c: &PageCtx,
+    v: &crate::web::api::ProjectView,
+    line: Option<crate::store::entity::budget_line::Model>,
+) -> Vec<Fact> {
     let mut facts = vec![
         fact(
             c.t("procurement.item"),
@@ -253,7 +329,7 @@ async fn project_view(
             line.map(|l| format!("{} {}", l.year, l.title))
                 .unwrap_or_default(),
         ),
-        fact(c.t("procurement.method_label"), method_label(&c, &v.method)),
+        fact(c.t("procurement.method_label"), method_label(c, &v.method)),
     ];
     if !v.justification.is_empty() {
         facts.push(fact(
@@ -281,6 +357,11 @@ async fn project_view(
             ),
         ));
     }
+    facts
+}
+
+/// The pre-assessment (事前评估) the project was approved on.
+fn assessment_facts(c: &PageCtx, pa: &domain::PreAssessment) -> Vec<Fact> {
     let yes_no = |b: bool| {
         c.t(if b {
             "procurement.yes"
@@ -288,8 +369,7 @@ async fn project_view(
             "procurement.no"
         })
     };
-    let pa = &v.pre_assessment;
-    let assessment = vec![
+    vec![
         fact(c.t("procurement.necessity"), pa.necessity.clone()),
         fact(c.t("procurement.feasibility"), pa.feasibility.clone()),
         fact(c.t("procurement.cost_basis"), pa.cost_basis.clone()),
@@ -299,15 +379,24 @@ async fn project_view(
             c.t("procurement.fixed_continuous_stable"),
             yes_no(pa.fixed_continuous_stable),
         ),
-    ];
-    // The workflow steps a button can take here; the others have their own forms.
-    let transitions = domain::PROJECT
+    ]
+}
+
+/// The workflow steps a button can take here, each offered only to who may take it now; the
+/// others have their own forms. (name, label, whether it asks for a reason)
+fn step_buttons(
+    state: &AppState,
+    me: &CurrentActor,
+    c: &PageCtx,
+    p: &project::Model,
+) -> Vec<(String, String, bool)> {
+    domain::PROJECT
         .transitions
         .iter()
         .filter(|t| ["submit", "return", "approve", "open", "fail", "cancel"].contains(&t.name))
         .filter(|t| t.from.contains(&p.state.as_str()))
         .filter(|t| may(state, me, t.permission, &p.path))
-        .filter(|t| t.name != "open" || crate::service::bids::deadline_passed(&p))
+        .filter(|t| t.name != "open" || crate::service::bids::deadline_passed(p))
         .map(|t| {
             (
                 t.name.to_string(),
@@ -315,65 +404,81 @@ async fn project_view(
                 !matches!(t.name, "submit" | "approve" | "open"),
             )
         })
-        .collect();
-    let mut notice = Vec::new();
-    if p.notice_at.is_some() {
-        notice = vec![
-            fact(c.t("procurement.notice_at"), china_time(p.notice_at)),
-            fact(c.t("procurement.enquiry_until"), date(p.enquiry_until)),
-            fact(c.t("procurement.submit_until"), china_time(p.submit_until)),
-        ];
+        .collect()
+}
+
+fn notice_dates(c: &PageCtx, p: &project::Model) -> Vec<Fact> {
+    if p.notice_at.is_none() {
+        return Vec::new();
     }
-    let publish = (p.state == ProjectState::APPROVED && can_manage).then(|| {
-        let method = Method::parse(&p.method).unwrap_or(Method::OpenTender);
-        let today = crate::service::today();
-        let earliest = domain::earliest_submission(method, &state.calendar, today);
-        let enquiry = (earliest - chrono::Duration::days(3)).max(today);
-        // What was typed comes back after a refusal.
-        let or = |k: &str, d: String| {
-            Some(get(&typed, k).to_string())
-                .filter(|v| !v.is_empty())
-                .unwrap_or(d)
-        };
-        (
-            or("enquiry_until", enquiry.to_string()),
-            or("submit_until", format!("{earliest}T10:00")),
-            get(&typed, "notice_text").to_string(),
-        )
-    });
-    let clarifications = if p.notice_at.is_some() {
-        notices::clarifications(&state.db.read, p.id, false)
-            .await?
-            .into_iter()
-            .map(|x| ClarRow {
-                id: x.id,
-                question: x.question,
-                answer: x.answer,
-                asked: china_time(x.asked_at),
-                published: china_time(x.published_at),
-            })
-            .collect()
-    } else {
-        Vec::new()
+    vec![
+        fact(c.t("procurement.notice_at"), china_time(p.notice_at)),
+        fact(c.t("procurement.enquiry_until"), date(p.enquiry_until)),
+        fact(c.t("procurement.submit_until"), china_time(p.submit_until)),
+    ]
+}
+
+/// The publishing form's first values: the earliest lawful deadlines, or what was typed before
+/// a refusal. (enquiry until, submit until, notice text)
+fn publish_defaults(
+    state: &AppState,
+    p: &project::Model,
+    typed: &Fields,
+) -> (String, String, String) {
+    let method = Method::parse(&p.method).unwrap_or(Method::OpenTender);
+    let today = crate::service::today();
+    let earliest = domain::earliest_submission(method, &state.calendar, today);
+    let enquiry = (earliest - chrono::Duration::days(3)).max(today);
+    let or = |k: &str, d: String| {
+        Some(get(typed, k).to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or(d)
     };
-    let (mut bids_sealed, mut bid_count, mut bids) = (true, 0, Vec::new());
-    if p.notice_at.is_some() {
-        let b = crate::service::bids::for_project(state, &me.actor, id).await?;
-        bids_sealed = b.sealed;
-        bid_count = b.count;
-        bids = b
-            .items
-            .into_iter()
-            .map(|b| BidRow {
-                org: b.org_name,
-                price: money(b.price_fen),
-                state: state_label(&c, &b.state),
-                at: china_time(Some(b.submitted_at)),
-            })
-            .collect();
-    }
-    let (mut seats, mut evaluation, mut results) = (Vec::new(), None, Vec::new());
-    let opened = [
+    (
+        or("enquiry_until", enquiry.to_string()),
+        or("submit_until", format!("{earliest}T10:00")),
+        get(typed, "notice_text").to_string(),
+    )
+}
+
+async fn clarification_rows(state: &AppState, p: &project::Model) -> AppResult<Vec<ClarRow>> {
+    Ok(notices::clarifications(&state.db.read, p.id, false)
+        .await?
+        .into_iter()
+        .map(|x| ClarRow {
+            id: x.id,
+            question: x.question,
+            answer: x.answer,
+            asked: china_time(x.asked_at),
+            published: china_time(x.published_at),
+        })
+        .collect())
+}
+
+/// The bids as the viewer may see them: sealed (a count only) until the notice is opened.
+async fn bid_rows(
+    state: &AppState,
+    me: &CurrentActor,
+    c: &PageCtx,
+    id: &str,
+) -> AppResult<(bool, u64, Vec<BidRow>)> {
+    let b = crate::service::bids::for_project(state, &me.actor, id).await?;
+    let rows = b
+        .items
+        .into_iter()
+        .map(|b| BidRow {
+            org: b.org_name,
+            price: money(b.price_fen),
+            state: state_label(c, &b.state),
+            at: china_time(Some(b.submitted_at)),
+        })
+        .collect();
+    Ok((b.sealed, b.count, rows))
+}
+
+/// Bids have been opened: a panel sits, or sat before the project failed.
+fn opened(p: &project::Model) -> bool {
+    [
         ProjectState::EVALUATING,
         ProjectState::AWARDED,
         ProjectState::CONTRACTED,
@@ -381,119 +486,89 @@ async fn project_view(
         ProjectState::TERMINATED,
     ]
     .contains(&p.state.as_str())
-        || (p.state == ProjectState::FAILED && p.panel_size > 0);
-    if opened {
-        let (_, members, e) = panel::for_project(state, &me.actor, id).await?;
-        seats = members
-            .into_iter()
-            .map(|m| SeatRow {
-                name: m.name,
-                state: state_label(&c, &m.state),
-                note: m.conflict_note,
-            })
-            .collect();
-        results = e
-            .results
-            .iter()
-            .map(|r| ResultRow {
-                bid: r.bid,
-                rank: r.rank,
-                org: r.org_name.clone(),
-                price: money(r.price_fen),
-                price_score: points(r.price_score),
-                reviewed: points(r.reviewed),
-                past: points(r.past_performance),
-                total: points(r.total),
-                recommended: e.recommended == Some(r.bid),
-                awarded: p.awarded_bid_id == Some(r.bid),
-            })
-            .collect();
-        evaluation = Some((e.seated, e.scored, e.complete));
-    }
-    let mut award_facts = Vec::new();
-    if let Some(on) = p.award_on {
-        award_facts = vec![
-            fact(c.t("procurement.award_on"), on.to_string()),
-            fact(c.t("procurement.challenge_until"), date(p.challenge_until)),
-            fact(
-                c.t("procurement.standstill_until"),
-                date(p.standstill_until),
-            ),
-            fact(c.t("procurement.sign_by"), date(p.sign_by)),
-        ];
-    }
-    let challenges = if p.award_on.is_some() {
-        award::of_project(state, &me.actor, id)
-            .await?
-            .into_iter()
-            .map(|x| ChallengeRow {
-                id: x.id,
-                grounds: x.grounds,
-                received: x.received_on.to_string(),
-                due: x.answer_due.to_string(),
-                state: state_label(&c, &x.state),
-                state_key: x.state,
-                answer: x.answer,
-                outcome: if x.outcome.is_empty() {
-                    String::new()
-                } else {
-                    c.t(&format!("procurement.outcome.{}", x.outcome))
-                },
-                complaint: x.complaint,
-                resolution: x.resolution,
-                version: x.version,
-            })
-            .collect()
-    } else {
-        Vec::new()
+        || (p.state == ProjectState::FAILED && p.panel_size > 0)
+}
+
+type Evaluation = (Vec<SeatRow>, Option<(u32, u32, bool)>, Vec<ResultRow>);
+
+/// The panel's seats, how far scoring has come, and the ranked results.
+async fn evaluation_rows(
+    state: &AppState,
+    me: &CurrentActor,
+    c: &PageCtx,
+    p: &project::Model,
+) -> AppResult<Evaluation> {
+    let (_, members, e) = panel::for_project(state, &me.actor, &p.id.to_string()).await?;
+    let seats = members
+        .into_iter()
+        .map(|m| SeatRow {
+            name: m.name,
+            state: state_label(c, &m.state),
+            note: m.conflict_note,
+        })
+        .collect();
+    let results = e
+        .results
+        .iter()
+        .map(|r| ResultRow {
+            bid: r.bid,
+            rank: r.rank,
+            org: r.org_name.clone(),
+            price: money(r.price_fen),
+            price_score: points(r.price_score),
+            reviewed: points(r.reviewed),
+            past: points(r.past_performance),
+            total: points(r.total),
+            recommended: e.recommended == Some(r.bid),
+            awarded: p.awarded_bid_id == Some(r.bid),
+        })
+        .collect();
+    Ok((seats, Some((e.seated, e.scored, e.complete)), results))
+}
+
+/// The award's dates: when challenges close, the standstill ends and the contract is due.
+fn award_facts(c: &PageCtx, p: &project::Model) -> Vec<Fact> {
+    let Some(on) = p.award_on else {
+        return Vec::new();
     };
-    let contract = contract::Entity::find()
-        .filter(contract::Column::ProjectId.eq(p.id))
-        .one(&state.db.read)
+    vec![
+        fact(c.t("procurement.award_on"), on.to_string()),
+        fact(c.t("procurement.challenge_until"), date(p.challenge_until)),
+        fact(
+            c.t("procurement.standstill_until"),
+            date(p.standstill_until),
+        ),
+        fact(c.t("procurement.sign_by"), date(p.sign_by)),
+    ]
+}
+
+async fn challenge_rows(
+    state: &AppState,
+    me: &CurrentActor,
+    c: &PageCtx,
+    id: &str,
+) -> AppResult<Vec<ChallengeRow>> {
+    Ok(award::of_project(state, &me.actor, id)
         .await?
-        .map(|k| (k.id, k.number));
-    let page = ProjectPage {
-        id: p.id,
-        number: p.number.clone(),
-        title: p.title.clone(),
-        state: state_label(&c, &p.state),
-        state_key: p.state.clone(),
-        version: p.version,
-        node: p.node_code.clone(),
-        facts,
-        targets: v
-            .targets
-            .iter()
-            .map(|t| (t.name.clone(), t.target.clone()))
-            .collect(),
-        assessment,
-        scope_reasons: reasons.iter().map(field_message).collect(),
-        transitions,
-        can_edit: p.state == ProjectState::DRAFT && can_manage,
-        can_manage,
-        notice,
-        notice_text: p.notice_text.clone(),
-        publish,
-        clarifications,
-        bids_sealed,
-        bid_count,
-        bids,
-        seats,
-        panel_size: p.panel_size,
-        evaluation,
-        results,
-        award: award_facts,
-        challenges,
-        contract,
-        ocid: crate::service::ocds::ocid(&p),
-        predecessor: p.predecessor_id,
-        error,
-        c,
-    };
-    Ok(render_status(
-        gongzhi_platform::ui::status_of(&page.error),
-        &page,
-    ))
+        .into_iter()
+        .map(|x| ChallengeRow {
+            id: x.id,
+            grounds: x.grounds,
+            received: x.received_on.to_string(),
+            due: x.answer_due.to_string(),
+            state: state_label(c, &x.state),
+            state_key: x.state,
+            answer: x.answer,
+            outcome: if x.outcome.is_empty() {
+                String::new()
+            } else {
+                c.t(&format!("procurement.outcome.{}", x.outcome))
+            },
+            complaint: x.complaint,
+            resolution: x.resolution,
+            version: x.version,
+        })
+        .collect())
 }
 
 /// Hundredths of a point as a number with two decimals.
