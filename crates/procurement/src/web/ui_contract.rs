@@ -380,41 +380,10 @@ async fn contract_post(
             }
             Err(e) => Err(e),
         },
-        "vary" => {
-            let kind = text("kind");
-            let amount = if kind == "top_up" {
-                parse_money(&f, "amount")
-            } else {
-                Ok(0)
-            };
-            match amount {
-                Ok(amount_fen) => {
-                    let milestone = if kind == "top_up" {
-                        match parse_date(&f, "due_on") {
-                            Ok(due_on) => Some(MilestoneInput {
-                                title: text("m_title"),
-                                deliverables: text("m_deliverables"),
-                                due_on,
-                                share_fen: amount_fen,
-                            }),
-                            Err(e) => {
-                                return retry(st, c, &me, &id, Err(e)).await;
-                            }
-                        }
-                    } else {
-                        None
-                    };
-                    let input = VariationInput {
-                        kind,
-                        amount_fen,
-                        reason: text("reason"),
-                        milestone,
-                    };
-                    contracts::vary(st, a, &who, &id, &input).await.map(|_| ())
-                }
-                Err(e) => Err(e),
-            }
-        }
+        "vary" => match variation_input(&f) {
+            Ok(input) => contracts::vary(st, a, &who, &id, &input).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
         "terminate" => {
             let input = TerminationInput {
                 reason: text("reason"),
@@ -443,40 +412,12 @@ async fn contract_post(
             }
             Err(e) => Err(e),
         },
-        "evaluate" => {
-            let k = contracts::get(st, a, &id).await?;
-            let p = crate::service::projects::reread(&st.db.read, k.project_id).await?;
-            let targets = crate::service::projects::targets_of(&p);
-            let results = targets
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let score = get(&f, &format!("t{i}_score"))
-                        .parse::<u32>()
-                        .map_err(|_| {
-                            AppError::field("targets", "procurement.target_score_range")
-                        })?;
-                    Ok(TargetResult {
-                        name: t.name.clone(),
-                        actual: get(&f, &format!("t{i}_actual")).to_string(),
-                        score,
-                    })
-                })
-                .collect::<Result<Vec<_>, AppError>>();
-            match results {
-                Ok(targets) => {
-                    let input = EvaluationInput {
-                        targets,
-                        note: text("note"),
-                        version,
-                    };
-                    performance::evaluate(st, a, &who, &id, &input)
-                        .await
-                        .map(|_| ())
-                }
-                Err(e) => Err(e),
-            }
-        }
+        "evaluate" => match evaluation_input(st, a, &id, &f).await? {
+            Ok(input) => performance::evaluate(st, a, &who, &id, &input)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
         _ => Err(AppError::field("op", "workflow.unknown_transition")),
     };
     if result.is_ok() {
@@ -485,6 +426,62 @@ async fn contract_post(
         )));
     }
     retry(st, c, &me, &id, result).await
+}
+
+/// A variation from the form: a top-up brings its amount and a new milestone; other kinds
+/// change no money.
+fn variation_input(f: &Fields) -> Result<VariationInput, AppError> {
+    let text = |k: &str| get(f, k).to_string();
+    let kind = text("kind");
+    let (amount_fen, milestone) = if kind == "top_up" {
+        let amount_fen = parse_money(f, "amount")?;
+        let milestone = MilestoneInput {
+            title: text("m_title"),
+            deliverables: text("m_deliverables"),
+            due_on: parse_date(f, "due_on")?,
+            share_fen: amount_fen,
+        };
+        (amount_fen, Some(milestone))
+    } else {
+        (0, None)
+    };
+    Ok(VariationInput {
+        kind,
+        amount_fen,
+        reason: text("reason"),
+        milestone,
+    })
+}
+
+/// A performance evaluation from the form: an actual and a score for each of the project's
+/// targets (`t<i>_actual`, `t<i>_score`). The outer error is the page's; the inner, the form's.
+async fn evaluation_input(
+    st: &AppState,
+    a: &gongzhi_kernel::authz::Actor,
+    id: &str,
+    f: &Fields,
+) -> Result<Result<EvaluationInput, AppError>, AppError> {
+    let k = contracts::get(st, a, id).await?;
+    let p = crate::service::projects::reread(&st.db.read, k.project_id).await?;
+    let targets = crate::service::projects::targets_of(&p)
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let score = get(f, &format!("t{i}_score"))
+                .parse::<u32>()
+                .map_err(|_| AppError::field("targets", "procurement.target_score_range"))?;
+            Ok(TargetResult {
+                name: t.name.clone(),
+                actual: get(f, &format!("t{i}_actual")).to_string(),
+                score,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>();
+    Ok(targets.map(|targets| EvaluationInput {
+        targets,
+        note: get(f, "note").to_string(),
+        version: form_version(f),
+    }))
 }
 
 /// The form's milestone, which must be one of this contract's (the page acts on its own).
