@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Multipart, State};
 use gongzhi_platform::audit::AuditActor;
-use gongzhi_platform::ui::{PageCtx, PageError};
+use gongzhi_platform::ui::{PageCtx, PageError, field, typed_form};
 use gongzhi_platform::web::Form;
 use gongzhi_platform::web::Path;
 use gongzhi_platform::web::{AppError, AppState, CurrentActor};
@@ -291,6 +291,16 @@ pub async fn documents_part(
         .collect())
 }
 
+/// The grade form's typed fields (the version is the page's, read apart).
+#[derive(serde::Deserialize)]
+struct GradeForm {
+    grade: i32,
+    score: Option<i32>,
+    awarded_on: chrono::NaiveDate,
+    #[serde(default)]
+    note: String,
+}
+
 /// Every standing form on the page posts here; `op` says which.
 pub async fn standing_submit(
     State(state): State<AppState>,
@@ -301,7 +311,12 @@ pub async fn standing_submit(
 ) -> Result<axum::response::Response, PageError> {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let version = gongzhi_platform::ui::form_version(&fields);
-    let date = |k: &str| chrono::NaiveDate::parse_from_str(get(k).trim(), "%Y-%m-%d").ok();
+    let date = |k: &str| field::<chrono::NaiveDate>(&fields, k);
+    // An optional date: blank is none, anything else must be a date.
+    let opt_date = |k: &str| match get(k).trim() {
+        "" => Ok(None),
+        _ => date(k).map(Some),
+    };
     let who = AuditActor::from(&me);
     let a = &me.actor;
     let op = get("op");
@@ -315,8 +330,8 @@ pub async fn standing_submit(
             };
             match (amount_fen, date("occurred_on")) {
                 (Err(e), _) => Err(AppError::from(e.for_field("amount_yuan"))),
-                (_, None) => Err(AppError::field("occurred_on", "orgs.not_a_date")),
-                (Ok(amount_fen), Some(on)) => {
+                (_, Err(e)) => Err(e),
+                (Ok(amount_fen), Ok(on)) => {
                     svc::record_event(
                         &state,
                         a,
@@ -335,60 +350,62 @@ pub async fn standing_submit(
                 }
             }
         }
-        "entry" => {
-            svc::entry_action(
-                &state,
-                a,
-                &who,
-                &get("entry_id"),
-                &EntryAction {
-                    action: get("action"),
-                    version,
-                    on: date("on"),
-                    reason: Some(get("reason")),
-                },
-            )
-            .await
-        }
-        "grade" => match date("awarded_on") {
-            None => Err(AppError::field("awarded_on", "orgs.not_a_date")),
-            Some(on) => svc::award_grade(
+        "entry" => match opt_date("on") {
+            Ok(on) => {
+                svc::entry_action(
+                    &state,
+                    a,
+                    &who,
+                    &get("entry_id"),
+                    &EntryAction {
+                        action: get("action"),
+                        version,
+                        on,
+                        reason: Some(get("reason")),
+                    },
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        },
+        "grade" => match typed_form::<GradeForm>(&fields) {
+            Err(e) => Err(e),
+            Ok(g) => svc::award_grade(
                 &state,
                 a,
                 &who,
                 &org_id,
                 &GradeInput {
-                    grade: get("grade").trim().parse().unwrap_or(0),
-                    score: get("score").trim().parse().ok(),
-                    awarded_on: on,
-                    note: get("note"),
+                    grade: g.grade,
+                    score: g.score,
+                    awarded_on: g.awarded_on,
+                    note: g.note,
                     version,
                 },
             )
             .await
             .map(|_| ()),
         },
-        "downgrade" => svc::downgrade(
-            &state,
-            a,
-            &who,
-            &get("grade_id"),
-            version,
-            get("grade").trim().parse().unwrap_or(-1),
-            &get("reason"),
-        )
-        .await
-        .map(|_| ()),
-        "report" => svc::submit_report(
-            &state,
-            a,
-            &who,
-            &org_id,
-            get("year").trim().parse().unwrap_or(0),
-            &get("note"),
-        )
-        .await
-        .map(|_| ()),
+        "downgrade" => match field::<i32>(&fields, "grade") {
+            Ok(grade) => svc::downgrade(
+                &state,
+                a,
+                &who,
+                &get("grade_id"),
+                version,
+                grade,
+                &get("reason"),
+            )
+            .await
+            .map(|_| ()),
+            Err(e) => Err(e),
+        },
+        "report" => match field::<i32>(&fields, "year") {
+            Ok(year) => svc::submit_report(&state, a, &who, &org_id, year, &get("note"))
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        },
         "inspect" => svc::inspect_report(
             &state,
             a,

@@ -9,7 +9,7 @@ use gongzhi_platform::audit::AuditActor;
 use gongzhi_platform::i18n::field_message;
 use gongzhi_platform::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use gongzhi_platform::ui::{
-    Fields, FormState, PageCtx, PageResult, form_errors, form_version, get, typed_form, outcome, render_status,
+    Fields, FormState, PageCtx, PageResult, form_errors, field, form_version, get, typed_form, outcome, render_status,
     see_other,
 };
 use gongzhi_platform::web::Form;
@@ -808,7 +808,11 @@ fn contract_input(f: &Fields, award: uuid::Uuid) -> Result<ContractInput, AppErr
         content: get(f, "content").into(),
         starts_on: parse_date(f, "starts_on")?,
         ends_on: parse_date(f, "ends_on")?,
-        quantity: get(f, "quantity").parse().ok(),
+        // Blank keeps the project's quantity; anything else must be a whole number.
+        quantity: match get(f, "quantity") {
+            "" => None,
+            _ => Some(field(f, "quantity")?),
+        },
         quality: get(f, "quality").into(),
         settlement: get(f, "settlement").into(),
         rights: get(f, "rights").into(),
