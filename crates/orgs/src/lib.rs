@@ -53,6 +53,7 @@ impl Module for OrgsModule {
             Box::new(store::migration::ChangesSchema),
             Box::new(store::migration::NetworksSchema),
             Box::new(store::migration::DirectorySchema),
+            Box::new(store::migration::FiguresIndexes),
         ]
     }
 

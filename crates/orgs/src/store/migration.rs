@@ -544,3 +544,28 @@ impl MigrationTrait for DirectorySchema {
         Ok(())
     }
 }
+
+/// The dashboards count a territory's organizations by state (and registration date): without
+/// these, a street's count reads every organization of that state in the district.
+pub struct FiguresIndexes;
+
+impl MigrationName for FiguresIndexes {
+    fn name(&self) -> &str {
+        "0006_orgs_figures"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for FiguresIndexes {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for (name, tier) in [
+            ("ix_orgs_district_state", "scope_district"),
+            ("ix_orgs_street_state", "scope_street"),
+            ("ix_orgs_community_state", "scope_community"),
+        ] {
+            m.create_index(index("orgs", name, &[tier, "state", "registered_on"], false))
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -16,8 +16,8 @@ use crate::store::entity::budget_line;
 /// date has come.
 pub async fn desk(state: &AppState, actor: &Actor) -> AppResult<Vec<DeskItem>> {
     let today = gongzhi_platform::clock::today();
-    let q = queue::queue(state, actor, None).await?;
-    Ok(q.sections
+    Ok(queue::sections(state, actor)
+        .await?
         .into_iter()
         .map(|s| DeskItem {
             key: format!("procurement.queue.{}", s.key),

@@ -140,6 +140,21 @@ fn projects_in(filter: &ScopeFilter) -> gongzhi_platform::sea_orm::sea_query::Se
 }
 
 pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppResult<Queue> {
+    build(state, actor, node, true).await
+}
+
+/// The sections alone, for the shared desk: the totals over every project are the work queue
+/// page's, not the desk's.
+pub async fn sections(state: &AppState, actor: &Actor) -> AppResult<Vec<Section>> {
+    Ok(build(state, actor, None, false).await?.sections)
+}
+
+async fn build(
+    state: &AppState,
+    actor: &Actor,
+    node: Option<&str>,
+    with_totals: bool,
+) -> AppResult<Queue> {
     let mut sections = Vec::new();
     // The part of each permission's scope inside the node asked for: a community admin
     // looking at their community holds no street permission there.
@@ -236,7 +251,7 @@ pub async fn queue(state: &AppState, actor: &Actor, node: Option<&str>) -> AppRe
         }
     }
     let read = narrow(state.policy.scope_filter(actor, PURCHASE_READ), &path);
-    let totals = if read.paths.is_empty() {
+    let totals = if read.paths.is_empty() || !with_totals {
         None
     } else {
         Some(totals(state, &read).await?)
